@@ -1,0 +1,51 @@
+# Academy Maturity: `make run` starts the app with demo data; `make test` runs every check.
+# Both do all their own set-up: a virtual environment, Python and npm packages, assets.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+GOVUK := node_modules/govuk-frontend/dist/govuk
+export FLASK_APP := wsgi:app
+
+.PHONY: run test setup lint typecheck migrations-check clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+static/.built: node_modules/.installed
+	cp -R $(GOVUK)/assets/fonts $(GOVUK)/assets/images $(GOVUK)/assets/rebrand $(GOVUK)/assets/manifest.json static/
+	cp $(GOVUK)/govuk-frontend.min.css $(GOVUK)/govuk-frontend.min.css.map static/
+	cp $(GOVUK)/govuk-frontend.min.js $(GOVUK)/govuk-frontend.min.js.map static/
+	touch $@
+
+setup: $(BIN)/.installed static/.built
+
+run: setup
+	MATURITY_ENV=development $(BIN)/flask db upgrade
+	MATURITY_ENV=development $(BIN)/flask maturity load-reference-data
+	MATURITY_ENV=development $(BIN)/flask maturity seed-demo
+	@echo ""
+	@echo "Academy Maturity is starting at http://127.0.0.1:5000/sign-in"
+	@echo "Sign in as lead@riverside.example.org (an academy lead) with the password above."
+	MATURITY_ENV=development $(BIN)/flask run --host 127.0.0.1 --port $${PORT:-5000}
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy
+
+test: setup lint typecheck
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules static/.built static/fonts static/images static/rebrand \
+	  static/manifest.json static/govuk-frontend.min.* .pytest_cache .mypy_cache

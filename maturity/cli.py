@@ -1,0 +1,113 @@
+"""Command-line tools: ``flask maturity …``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Blueprint, Flask, current_app
+
+from maturity.extensions import db
+
+bp = Blueprint("maturity", __name__, cli_group="maturity")
+
+
+def register(app: Flask) -> None:
+    """Attach the ``flask maturity`` command group."""
+    app.register_blueprint(bp)
+
+
+@bp.cli.command("load-reference-data")
+def load_reference_data() -> None:
+    """Load England's nine regions (idempotent)."""
+    from maturity.services.reference import load_regions
+
+    added, updated = load_regions()
+    db.session.commit()
+    click.echo(f"Regions: {added} added, {updated} updated.")
+
+
+@bp.cli.command("create-admin")
+@click.option("--email", required=True, help="The administrator's email address.")
+@click.option("--name", required=True, help="The administrator's full name.")
+@click.password_option("--password", help="At least 12 characters; prompted if not given.")
+def create_admin(email: str, name: str, password: str) -> None:
+    """Create an administrator (or make an existing user one)."""
+    from maturity.services.accounts import AccountError
+    from maturity.services.accounts import create_admin as make_admin
+
+    try:
+        user = make_admin(email, name, password)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"{user.email} is an administrator.")
+
+
+@bp.cli.command("seed-demo")
+def seed_demo() -> None:
+    """Add the fictional demo organisations and accounts (idempotent)."""
+    from maturity.services.demo import DEMO_PASSWORD
+    from maturity.services.demo import seed_demo as seed
+    from maturity.services.reference import load_regions
+
+    load_regions()
+    accounts = seed()
+    db.session.commit()
+    click.echo("Demo data ready. Every demo organisation and figure is fictional.")
+    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+    for email, role in accounts:
+        click.echo(f"  {email:40} {role}")
+
+
+questionnaire_group = click.Group("questionnaire", help="Check and inspect questionnaire files.")
+bp.cli.add_command(questionnaire_group)
+
+
+@questionnaire_group.command("validate")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def validate_questionnaires(files: tuple[Path, ...]) -> None:
+    """Validate questionnaire files (all in the questionnaire folder if none given)."""
+    from maturity.framework.loader import QuestionnaireError, load_directory, load_file
+
+    folder = Path(current_app.config["QUESTIONNAIRE_DIR"])
+    paths = list(files) or sorted(folder.glob("*.yaml"))
+    failures = 0
+    for path in paths:
+        try:
+            loaded = load_file(path)
+        except QuestionnaireError as error:
+            failures += 1
+            click.echo(str(error), err=True)
+        else:
+            click.echo(f"{path}: valid ({loaded.id} version {loaded.version})")
+    if not files:
+        try:
+            load_directory(folder)
+        except QuestionnaireError as error:
+            failures += 1
+            click.echo(str(error), err=True)
+    if failures:
+        raise click.ClickException(f"{failures} file(s) failed validation")
+
+
+@questionnaire_group.command("show")
+@click.argument("questionnaire_id")
+@click.option("--version", "version", default=None, help="A version; the latest if not given.")
+def show_questionnaire(questionnaire_id: str, version: str | None) -> None:
+    """Print a questionnaire as a readable outline: domains, indicators and levels."""
+    from maturity.framework.loader import load_directory
+    from maturity.framework.outline import outline
+
+    catalogue = load_directory(Path(current_app.config["QUESTIONNAIRE_DIR"]))
+    try:
+        found = (
+            catalogue.get(questionnaire_id, version)
+            if version
+            else catalogue.latest(questionnaire_id)
+        )
+    except KeyError as error:
+        raise click.ClickException(
+            f"No questionnaire {questionnaire_id!r}{' version ' + version if version else ''}"
+        ) from error
+    click.echo(outline(found))

@@ -1,0 +1,115 @@
+"""Settings, read from environment variables only.
+
+Defaults are safe for production: secure cookies, no committed secret. Development
+(``MATURITY_ENV=development``) needs no settings at all: a SQLite file and a generated
+secret key, both kept in the instance folder.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ENVIRONMENTS = ("production", "development", "testing")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _persisted_secret_key(instance_path: Path) -> str:
+    """Return the development secret key, generating it once into the instance folder."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Written with owner-only permissions: the key signs sessions.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def settings_from_environment(
+    instance_path: Path, overrides: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Build the Flask config mapping from the environment.
+
+    Production refuses to start without ``SECRET_KEY`` and ``DATABASE_URL``; development
+    falls back to a persisted generated key and ``instance/maturity.sqlite3``.
+    """
+    overrides = overrides or {}
+    env = str(overrides.get("MATURITY_ENV") or os.environ.get("MATURITY_ENV", "production"))
+    env = env.strip().lower()
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"MATURITY_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    development = env != "production"
+
+    secret_key = overrides.get("SECRET_KEY") or os.environ.get("SECRET_KEY")
+    if not secret_key:
+        if not development:
+            raise ConfigError(
+                "SECRET_KEY is not set. Set it to a long random value "
+                "(python -c 'import secrets; print(secrets.token_hex(32))'), "
+                "or set MATURITY_ENV=development to use a generated key."
+            )
+        secret_key = _persisted_secret_key(instance_path)
+
+    database_url = overrides.get("SQLALCHEMY_DATABASE_URI") or os.environ.get("DATABASE_URL")
+    if not database_url:
+        if not development:
+            raise ConfigError(
+                "DATABASE_URL is not set. Use postgresql+psycopg://user@host/dbname in "
+                "production, or set MATURITY_ENV=development to use a local SQLite file."
+            )
+        database_url = f"sqlite:///{instance_path / 'maturity.sqlite3'}"
+    if database_url.startswith("postgres://") or database_url.startswith("postgresql://"):
+        # Heroku-style URLs name no driver; we use psycopg 3.
+        database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
+
+    redis_url = os.environ.get("REDIS_URL") or None
+    return {
+        "MATURITY_ENV": env,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "maturity"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": env == "production",
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 8,
+        "WTF_CSRF_TIME_LIMIT": 60 * 60 * 8,
+        "SERVICE_NAME": "Academy Maturity",
+        "SERVICE_URL": os.environ.get("SERVICE_URL", "http://127.0.0.1:5000"),
+        "INVITATION_TTL_HOURS": int(os.environ.get("INVITATION_TTL_HOURS", "168")),
+        "PASSWORD_RESET_TTL_HOURS": int(os.environ.get("PASSWORD_RESET_TTL_HOURS", "2")),
+        "SMTP_HOST": os.environ.get("SMTP_HOST") or None,
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "587")),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME") or None,
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
+        "SMTP_STARTTLS": _env_bool("SMTP_STARTTLS", True),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "no-reply@academy-maturity.invalid"),
+        "SIGN_IN_LIMIT_PER_ACCOUNT": os.environ.get(
+            "SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"
+        ),
+        "SIGN_IN_LIMIT_PER_IP": os.environ.get("SIGN_IN_LIMIT_PER_IP", "20 per 15 minutes"),
+        "QUESTIONNAIRE_DIR": os.environ.get("QUESTIONNAIRE_DIR")
+        or str(Path(__file__).resolve().parent.parent / "questionnaires"),
+        "SHOW_DEV_LINKS": development and not os.environ.get("SMTP_HOST"),
+    }

@@ -1,0 +1,301 @@
+"""The database models: SQLAlchemy 2.0 typed declarative classes.
+
+One ``Base`` carries a constraint naming convention so that Alembic names constraints
+the same way on SQLite and PostgreSQL. Every table has ``id``, ``created_at`` and
+``updated_at``. Datetimes are stored as UTC and always come back timezone-aware.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A datetime stored as naive UTC and returned timezone-aware.
+
+    SQLite keeps no timezone, so without this an aware value written would come back
+    naive and comparisons with ``utcnow()`` would fail.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use an aware UTC datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    """The declarative base: naming convention and the columns every table has."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
+    # Stored as plain strings (no native enum type, no CHECK) so that adding a value
+    # is a code change rather than a migration that differs between databases.
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+class OrganisationKind(enum.StrEnum):
+    SOCIAL_CARE = "social_care"
+    HEALTH_AND_CARE = "health_and_care"
+
+    @property
+    def label(self) -> str:
+        return {"social_care": "Social care only", "health_and_care": "Health and care"}[self.value]
+
+
+class HostBodyType(enum.StrEnum):
+    LOCAL_AUTHORITY = "local_authority"
+    NHS_TRUST = "nhs_trust"
+    INTEGRATED_CARE_BOARD = "integrated_care_board"
+    PARTNERSHIP = "partnership"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "local_authority": "Local authority",
+            "nhs_trust": "NHS trust",
+            "integrated_care_board": "Integrated care board",
+            "partnership": "Partnership of several bodies",
+            "other": "Other",
+        }[self.value]
+
+
+class DeliveryMode(enum.StrEnum):
+    PHYSICAL = "physical"
+    VIRTUAL = "virtual"
+    BLENDED = "blended"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class OrganisationStatus(enum.StrEnum):
+    SCOPING = "scoping"
+    LIVE = "live"
+
+    @property
+    def label(self) -> str:
+        return {"scoping": "Scoping an academy", "live": "Live academy"}[self.value]
+
+
+class Locality(enum.StrEnum):
+    URBAN = "urban"
+    RURAL = "rural"
+    MIXED = "mixed"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Role(enum.StrEnum):
+    CONTRIBUTOR = "contributor"
+    LEAD = "lead"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class TokenPurpose(enum.StrEnum):
+    INVITATION = "invitation"
+    PASSWORD_RESET = "password_reset"
+
+
+class Region(Base):
+    """One of England's nine regions, as used by ADASS and LG Inform (reference data)."""
+
+    __tablename__ = "region"
+
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    ons_code: Mapped[str] = mapped_column(String(9), unique=True)
+    sort_order: Mapped[int] = mapped_column(Integer)
+
+    organisations: Mapped[list[Organisation]] = relationship(back_populates="region")
+
+
+class Organisation(Base):
+    """An academy, or a local authority scoping one."""
+
+    __tablename__ = "organisation"
+
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
+    host_body_type: Mapped[HostBodyType] = mapped_column(_enum(HostBodyType, "host_body_type"))
+    year_established: Mapped[int | None] = mapped_column(Integer)
+    delivery_mode: Mapped[DeliveryMode] = mapped_column(_enum(DeliveryMode, "delivery_mode"))
+    locality: Mapped[Locality | None] = mapped_column(_enum(Locality, "locality"))
+    status: Mapped[OrganisationStatus] = mapped_column(
+        _enum(OrganisationStatus, "organisation_status")
+    )
+    shares_named_results: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Demo organisations are fictional; the interface labels them so.
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    region: Mapped[Region] = relationship(back_populates="organisations")
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan"
+    )
+
+
+class User(Base):
+    """A person who signs in. Created by an invitation; no open sign-up."""
+
+    __tablename__ = "user_account"
+
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Changing it signs the user out everywhere (it is part of the session's user id).
+    session_token: Mapped[str] = mapped_column(String(64))
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", foreign_keys="Membership.user_id"
+    )
+    regional_leads: Mapped[list[RegionalLead]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    # Flask-Login protocol.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+
+class Membership(Base):
+    """A user's role in an organisation."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "membership_role"))
+
+    user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])
+    organisation: Mapped[Organisation] = relationship(back_populates="memberships")
+
+
+class RegionalLead(Base):
+    """A user who leads for a region (an ADASS region) and compares its areas."""
+
+    __tablename__ = "regional_lead"
+    __table_args__ = (UniqueConstraint("user_id", "region_id"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+
+    user: Mapped[User] = relationship(back_populates="regional_leads")
+    region: Mapped[Region] = relationship()
+
+
+class AccountToken(Base):
+    """A single-use, expiring link: an invitation or a password reset.
+
+    Only a SHA-256 hash of the token is stored; the token itself exists only in the
+    link sent to the person.
+    """
+
+    __tablename__ = "account_token"
+
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(_enum(TokenPurpose, "token_purpose"))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    role: Mapped[Role | None] = mapped_column(_enum(Role, "membership_role"))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
+    make_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organisation: Mapped[Organisation | None] = relationship()
+    region: Mapped[Region | None] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+
+class AuditEvent(Base):
+    """Something that happened that an administrator may need to trace later."""
+
+    __tablename__ = "audit_event"
+
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    subject_email: Mapped[str | None] = mapped_column(String(254))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+    actor: Mapped[User | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()

@@ -1,0 +1,450 @@
+"""Accounts: passwords, sign-in, invitations and password resets.
+
+There is no open sign-up. A person gets an account by following an invitation: a
+single-use, expiring link whose token is never stored, only its SHA-256 hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import string
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy import func, select
+
+from maturity.extensions import db
+from maturity.models import (
+    AccountToken,
+    Membership,
+    Organisation,
+    Region,
+    RegionalLead,
+    Role,
+    TokenPurpose,
+    User,
+    utcnow,
+)
+from maturity.services import audit
+from maturity.services.mail import send_email
+
+PASSWORD_MIN_LENGTH = 12
+PASSWORD_MAX_LENGTH = 128
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
+
+
+class AccountError(Exception):
+    """A request about an account that cannot be met; the message is for the user."""
+
+
+def normalise_email(email: str) -> str:
+    """Emails are compared case-insensitively and without surrounding spaces."""
+    return email.strip().lower()
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def password_problems(password: str, email: str | None = None) -> list[str]:
+    """Reasons a new password is refused, in GOV.UK error-message style; empty if fine."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        return [f"Password must be {PASSWORD_MIN_LENGTH} characters or more"]
+    if len(password) > PASSWORD_MAX_LENGTH:
+        return [f"Password must be {PASSWORD_MAX_LENGTH} characters or fewer"]
+    lowered = password.lower()
+    base = lowered.rstrip(string.digits + string.punctuation + " ")
+    common = _common_passwords()
+    if lowered in common or base in common or len(set(lowered)) < 5:
+        return ["Password is too easy to guess. Use three random words, or a password manager"]
+    if email:
+        local_part = normalise_email(email).split("@", 1)[0]
+        if len(local_part) >= 4 and local_part in lowered:
+            return ["Password must not contain your email address"]
+    return []
+
+
+def _hasher() -> PasswordHasher:
+    config = current_app.config
+    return PasswordHasher(
+        time_cost=config.get("ARGON2_TIME_COST", 3),
+        memory_cost=config.get("ARGON2_MEMORY_COST", 65536),
+        parallelism=config.get("ARGON2_PARALLELISM", 4),
+    )
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of the password."""
+    return _hasher().hash(password)
+
+
+# Verifying against this when the email is unknown keeps the response time the same
+# whether or not an account exists.
+@cache
+def _dummy_hash(memory_cost: int) -> str:
+    return _hasher().hash(secrets.token_hex(16))
+
+
+def set_password(user: User, password: str) -> None:
+    """Set a new password and sign the user out of every other session."""
+    user.password_hash = hash_password(password)
+    user.session_token = secrets.token_hex(16)
+
+
+def authenticate(email: str, password: str, ip_address: str | None = None) -> User | None:
+    """The active user with this email and password, or None; audited either way.
+
+    A wrong password and an unknown email are indistinguishable to the caller.
+    """
+    address = normalise_email(email)
+    user = db.session.scalar(select(User).where(User.email == address))
+    hasher = _hasher()
+    ok = False
+    if user is not None and user.password_hash and user.is_active:
+        try:
+            ok = hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            ok = False
+    else:
+        try:
+            hasher.verify(
+                _dummy_hash(current_app.config.get("ARGON2_MEMORY_COST", 65536)), password
+            )
+        except VerificationError:
+            pass
+    if not ok or user is None:
+        audit.record(
+            "sign_in_failed",
+            "Sign-in failed",
+            actor=user,
+            subject_email=address[:254],
+            ip_address=ip_address,
+        )
+        return None
+    if user.password_hash and hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    user.last_signed_in_at = utcnow()
+    audit.record("sign_in", "Signed in", actor=user, subject_email=address, ip_address=ip_address)
+    return user
+
+
+def user_for_session(session_id: str) -> User | None:
+    """The user a session's stored id names, if that session is still valid."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def user_by_email(email: str) -> User | None:
+    """The user with this email address, if any."""
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token just created: the only moment the raw token and its link exist."""
+
+    record: AccountToken
+    token: str
+    link: str
+    emailed: bool
+
+
+def _issue(
+    purpose: TokenPurpose,
+    email: str,
+    ttl: timedelta,
+    link_for: Callable[[str], str],
+    **fields: object,
+) -> tuple[AccountToken, str, str]:
+    token = secrets.token_urlsafe(32)
+    record = AccountToken(
+        token_hash=_hash_token(token),
+        purpose=purpose,
+        email=normalise_email(email),
+        expires_at=utcnow() + ttl,
+        **fields,
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record, token, link_for(token)
+
+
+def invite(
+    *,
+    email: str,
+    name: str,
+    invited_by: User,
+    link_for: Callable[[str], str],
+    organisation: Organisation | None = None,
+    role: Role | None = None,
+    region: Region | None = None,
+    make_admin: bool = False,
+    ip_address: str | None = None,
+) -> IssuedToken:
+    """Invite someone to join an organisation (with a role), lead a region, or administer.
+
+    Refuses to invite someone to an organisation they already belong to.
+    """
+    address = normalise_email(email)
+    existing = user_by_email(address)
+    if existing is not None and organisation is not None:
+        already = db.session.scalar(
+            select(Membership).where(
+                Membership.user_id == existing.id, Membership.organisation_id == organisation.id
+            )
+        )
+        if already is not None:
+            raise AccountError(f"{address} is already a member of {organisation.name}")
+    ttl = timedelta(hours=current_app.config["INVITATION_TTL_HOURS"])
+    record, token, link = _issue(
+        TokenPurpose.INVITATION,
+        address,
+        ttl,
+        link_for,
+        name=name.strip(),
+        organisation=organisation,
+        role=role,
+        region=region,
+        make_admin=make_admin,
+        created_by=invited_by,
+    )
+    what = _invitation_description(record)
+    service = current_app.config["SERVICE_NAME"]
+    emailed = send_email(
+        address,
+        f"You have been invited to {service}",
+        f"{invited_by.name} has invited you to {what} on {service}.\n\n"
+        f"Follow this link to set your password and sign in:\n{link}\n\n"
+        f"The link can be used once and expires in {ttl.days or ttl.seconds // 3600} "
+        f"{'days' if ttl.days else 'hours'}.",
+    )
+    current_app.logger.info("Invitation link for %s: %s", address, link)
+    audit.record(
+        "invitation_sent",
+        f"Invited {address} to {what}",
+        actor=invited_by,
+        organisation=organisation,
+        subject_email=address,
+        ip_address=ip_address,
+        detail={"role": role.value if role else None, "region": region.code if region else None},
+    )
+    return IssuedToken(record=record, token=token, link=link, emailed=emailed)
+
+
+def _invitation_description(record: AccountToken) -> str:
+    if record.organisation is not None and record.role is not None:
+        return f"join {record.organisation.name} as {record.role.label.lower()}"
+    if record.region is not None:
+        return f"be regional lead for {record.region.name}"
+    if record.make_admin:
+        return "administer the service"
+    return "use the service"
+
+
+def valid_token(token: str, purpose: TokenPurpose) -> AccountToken | None:
+    """The unused, unexpired token record for this raw token, or None."""
+    record = db.session.scalar(
+        select(AccountToken).where(
+            AccountToken.token_hash == _hash_token(token), AccountToken.purpose == purpose
+        )
+    )
+    if record is None or record.used_at is not None or record.expires_at <= utcnow():
+        return None
+    return record
+
+
+def accept_invitation(
+    record: AccountToken, name: str, password: str, ip_address: str | None = None
+) -> User:
+    """Create (or extend) the invited person's account and use up the invitation."""
+    problems = password_problems(password, record.email)
+    if problems:
+        raise AccountError(problems[0])
+    user = user_by_email(record.email)
+    if user is None:
+        user = User(email=record.email, name=name.strip(), session_token=secrets.token_hex(16))
+        db.session.add(user)
+    else:
+        user.name = name.strip() or user.name
+    set_password(user, password)
+    db.session.flush()
+    if record.organisation is not None and record.role is not None:
+        _grant_membership(user, record.organisation, record.role, record.created_by, ip_address)
+    if record.region is not None and not any(
+        lead.region_id == record.region.id for lead in user.regional_leads
+    ):
+        db.session.add(RegionalLead(user=user, region=record.region))
+        audit.record(
+            "role_changed",
+            f"{user.email} became regional lead for {record.region.name}",
+            actor=record.created_by,
+            subject_email=user.email,
+            ip_address=ip_address,
+        )
+    if record.make_admin and not user.is_admin:
+        user.is_admin = True
+        audit.record(
+            "role_changed",
+            f"{user.email} became an administrator",
+            actor=record.created_by,
+            subject_email=user.email,
+            ip_address=ip_address,
+        )
+    record.used_at = utcnow()
+    audit.record(
+        "invitation_accepted",
+        f"{user.email} accepted an invitation to {_invitation_description(record)}",
+        actor=user,
+        organisation=record.organisation,
+        subject_email=user.email,
+        ip_address=ip_address,
+    )
+    db.session.flush()
+    return user
+
+
+def _grant_membership(
+    user: User, organisation: Organisation, role: Role, by: User | None, ip_address: str | None
+) -> None:
+    membership = db.session.scalar(
+        select(Membership).where(
+            Membership.user_id == user.id, Membership.organisation_id == organisation.id
+        )
+    )
+    if membership is None:
+        db.session.add(Membership(user=user, organisation=organisation, role=role))
+    else:
+        membership.role = role
+    audit.record(
+        "role_changed",
+        f"{user.email} became {role.label.lower()} of {organisation.name}",
+        actor=by,
+        organisation=organisation,
+        subject_email=user.email,
+        ip_address=ip_address,
+        detail={"role": role.value},
+    )
+
+
+def request_password_reset(
+    email: str, link_for: Callable[[str], str], ip_address: str | None = None
+) -> IssuedToken | None:
+    """Send a reset link if an active account has this email; None otherwise.
+
+    The caller shows the same message either way, so that the page does not reveal
+    who has an account.
+    """
+    user = user_by_email(email)
+    if user is None or not user.is_active:
+        return None
+    ttl = timedelta(hours=current_app.config["PASSWORD_RESET_TTL_HOURS"])
+    record, token, link = _issue(TokenPurpose.PASSWORD_RESET, user.email, ttl, link_for)
+    service = current_app.config["SERVICE_NAME"]
+    emailed = send_email(
+        user.email,
+        f"Reset your {service} password",
+        f"Follow this link to choose a new password:\n{link}\n\n"
+        "The link can be used once and expires in "
+        f"{current_app.config['PASSWORD_RESET_TTL_HOURS']} hours. If you did not ask for "
+        "it, you can ignore this email.",
+    )
+    current_app.logger.info("Password reset link for %s: %s", user.email, link)
+    audit.record(
+        "password_reset_requested",
+        f"Password reset requested for {user.email}",
+        actor=user,
+        subject_email=user.email,
+        ip_address=ip_address,
+    )
+    return IssuedToken(record=record, token=token, link=link, emailed=emailed)
+
+
+def reset_password(record: AccountToken, password: str, ip_address: str | None = None) -> User:
+    """Set a new password from a reset link and use the link up."""
+    user = user_by_email(record.email)
+    if user is None or not user.is_active:
+        raise AccountError("This link is no longer valid")
+    problems = password_problems(password, user.email)
+    if problems:
+        raise AccountError(problems[0])
+    set_password(user, password)
+    record.used_at = utcnow()
+    audit.record(
+        "password_reset",
+        f"{user.email} reset their password",
+        actor=user,
+        subject_email=user.email,
+        ip_address=ip_address,
+    )
+    db.session.flush()
+    return user
+
+
+def change_password(
+    user: User, current_password: str, new_password: str, ip_address: str | None = None
+) -> None:
+    """Change a signed-in user's password, checking the current one first."""
+    try:
+        ok = bool(user.password_hash) and _hasher().verify(
+            user.password_hash or "", current_password
+        )
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
+        raise AccountError("Your current password is not correct")
+    problems = password_problems(new_password, user.email)
+    if problems:
+        raise AccountError(problems[0])
+    set_password(user, new_password)
+    audit.record(
+        "password_changed",
+        f"{user.email} changed their password",
+        actor=user,
+        subject_email=user.email,
+        ip_address=ip_address,
+    )
+    db.session.flush()
+
+
+def count_admins() -> int:
+    """How many administrators exist."""
+    return db.session.scalar(select(func.count()).select_from(User).where(User.is_admin)) or 0
+
+
+def create_admin(email: str, name: str, password: str) -> User:
+    """Create (or promote) an administrator directly, for the CLI."""
+    problems = password_problems(password, email)
+    if problems:
+        raise AccountError(problems[0])
+    user = user_by_email(email)
+    if user is None:
+        user = User(email=normalise_email(email), name=name, session_token=secrets.token_hex(16))
+        db.session.add(user)
+    user.is_admin = True
+    set_password(user, password)
+    db.session.flush()
+    audit.record(
+        "role_changed",
+        f"{user.email} made an administrator (command line)",
+        actor=None,
+        subject_email=user.email,
+    )
+    return user

@@ -1,0 +1,214 @@
+"""Organisations (academies and scoping authorities), their members and roles."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import NoResultFound
+from sqlalchemy.orm import selectinload
+
+from maturity.extensions import db
+from maturity.models import (
+    DeliveryMode,
+    HostBodyType,
+    Locality,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+    Region,
+    Role,
+    User,
+)
+from maturity.services import audit
+
+
+class OrganisationError(Exception):
+    """A change to an organisation that cannot be made; the message is for the user."""
+
+
+def slugify(name: str) -> str:
+    """A URL-safe identifier from a name: lower case words joined by hyphens."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug[:80] or "organisation"
+
+
+@dataclass(frozen=True)
+class OrganisationProfile:
+    """The descriptive fields of an organisation, as entered on a form."""
+
+    name: str
+    region: Region
+    kind: OrganisationKind
+    host_body_type: HostBodyType
+    delivery_mode: DeliveryMode
+    status: OrganisationStatus
+    year_established: int | None = None
+    locality: Locality | None = None
+    shares_named_results: bool = False
+
+
+def create_organisation(
+    profile: OrganisationProfile, created_by: User | None, *, is_demo: bool = False
+) -> Organisation:
+    """Create an organisation with a unique slug derived from its name."""
+    if organisation_named(profile.name) is not None:
+        raise OrganisationError(f"An organisation called {profile.name} already exists")
+    base = slugify(profile.name)
+    slug, suffix = base, 2
+    while db.session.scalar(select(Organisation.id).where(Organisation.slug == slug)):
+        slug, suffix = f"{base[:76]}-{suffix}", suffix + 1
+    organisation = Organisation(slug=slug, is_demo=is_demo, **vars(profile))
+    db.session.add(organisation)
+    db.session.flush()
+    audit.record(
+        "organisation_created",
+        f"Created {organisation.name}",
+        actor=created_by,
+        organisation=organisation,
+    )
+    return organisation
+
+
+def organisation_named(name: str) -> Organisation | None:
+    """The organisation with this name (case-insensitive), if any."""
+    return db.session.scalar(
+        select(Organisation).where(func.lower(Organisation.name) == name.strip().lower())
+    )
+
+
+def organisation_by_slug(slug: str) -> Organisation:
+    """The organisation with this slug; raises NoResultFound (a 404) if none."""
+    organisation = db.session.scalar(
+        select(Organisation)
+        .options(selectinload(Organisation.region))
+        .where(Organisation.slug == slug)
+    )
+    if organisation is None:
+        raise NoResultFound(f"No organisation {slug!r}")
+    return organisation
+
+
+def list_organisations(region: Region | None = None) -> Sequence[Organisation]:
+    """Organisations by name, optionally only those in one region."""
+    query = (
+        select(Organisation).options(selectinload(Organisation.region)).order_by(Organisation.name)
+    )
+    if region is not None:
+        query = query.where(Organisation.region_id == region.id)
+    return db.session.scalars(query).all()
+
+
+def membership_of(user: User, organisation: Organisation) -> Membership | None:
+    """The user's membership of the organisation, if any."""
+    return db.session.scalar(
+        select(Membership).where(
+            Membership.user_id == user.id, Membership.organisation_id == organisation.id
+        )
+    )
+
+
+def memberships_for(user: User) -> Sequence[Membership]:
+    """The user's memberships with their organisations, by organisation name."""
+    return db.session.scalars(
+        select(Membership)
+        .join(Membership.organisation)
+        .options(selectinload(Membership.organisation).selectinload(Organisation.region))
+        .where(Membership.user_id == user.id)
+        .order_by(Organisation.name)
+    ).all()
+
+
+def members_of(organisation: Organisation) -> Sequence[Membership]:
+    """Everyone in the organisation, leads first, then by name."""
+    return db.session.scalars(
+        select(Membership)
+        .join(Membership.user)
+        .options(selectinload(Membership.user))
+        .where(Membership.organisation_id == organisation.id)
+        .order_by(Membership.role.desc(), User.name)
+    ).all()
+
+
+def membership_in(organisation: Organisation, membership_id: int) -> Membership:
+    """A membership of this organisation by id; NoResultFound if it belongs elsewhere."""
+    membership = db.session.scalar(
+        select(Membership)
+        .options(selectinload(Membership.user))
+        .where(Membership.id == membership_id, Membership.organisation_id == organisation.id)
+    )
+    if membership is None:
+        raise NoResultFound(f"No membership {membership_id} in {organisation.slug}")
+    return membership
+
+
+def change_role(
+    membership: Membership, role: Role, changed_by: User, ip_address: str | None = None
+) -> None:
+    """Change a member's role; an organisation always keeps at least one lead."""
+    if membership.role == role:
+        return
+    if membership.role == Role.LEAD and _lead_count(membership.organisation) <= 1:
+        raise OrganisationError(
+            f"{membership.organisation.name} must have at least one lead. "
+            "Make someone else a lead first"
+        )
+    previous = membership.role
+    membership.role = role
+    audit.record(
+        "role_changed",
+        f"{membership.user.email} changed from {previous.label.lower()} to "
+        f"{role.label.lower()} of {membership.organisation.name}",
+        actor=changed_by,
+        organisation=membership.organisation,
+        subject_email=membership.user.email,
+        ip_address=ip_address,
+        detail={"from": previous.value, "to": role.value},
+    )
+    db.session.flush()
+
+
+def remove_member(membership: Membership, removed_by: User, ip_address: str | None = None) -> None:
+    """Remove someone from an organisation; the last lead cannot be removed."""
+    if membership.role == Role.LEAD and _lead_count(membership.organisation) <= 1:
+        raise OrganisationError(
+            f"{membership.organisation.name} must have at least one lead. "
+            "Make someone else a lead first"
+        )
+    audit.record(
+        "role_changed",
+        f"{membership.user.email} removed from {membership.organisation.name}",
+        actor=removed_by,
+        organisation=membership.organisation,
+        subject_email=membership.user.email,
+        ip_address=ip_address,
+        detail={"from": membership.role.value, "to": None},
+    )
+    db.session.delete(membership)
+    db.session.flush()
+
+
+def _lead_count(organisation: Organisation) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Membership)
+            .where(Membership.organisation_id == organisation.id, Membership.role == Role.LEAD)
+        )
+        or 0
+    )
+
+
+def list_users() -> Sequence[User]:
+    """Every user, with memberships and regions, by name."""
+    return db.session.scalars(
+        select(User)
+        .options(
+            selectinload(User.memberships).selectinload(Membership.organisation),
+            selectinload(User.regional_leads),
+        )
+        .order_by(User.name)
+    ).all()

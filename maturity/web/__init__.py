@@ -1,0 +1,129 @@
+"""The web layer: blueprints, security headers, error pages and the request transaction."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import Flask, Response, g, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import NoResultFound
+from werkzeug.exceptions import HTTPException
+
+from maturity.extensions import db, login_manager
+from maturity.services.accounts import user_for_session
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def register_web(app: Flask) -> None:
+    """Attach blueprints, sign-in handling, headers, error pages and template helpers."""
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from maturity.web import admin, auth, main, orgs, regional
+
+    for blueprint in (main.bp, auth.bp, orgs.bp, admin.bp, regional.bp):
+        app.register_blueprint(blueprint)
+    WTFormsHelpers(app)
+
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to see this page"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(user_for_session)
+
+    app.before_request(_make_nonce)
+    app.after_request(_finish_request)
+    app.context_processor(_template_context)
+    _register_error_pages(app)
+
+
+def _make_nonce() -> None:
+    g.csp_nonce = secrets.token_urlsafe(16)
+
+
+def _finish_request(response: Response) -> Response:
+    # One commit per request, only when it succeeded; services only flush.
+    if response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    nonce = g.get("csp_nonce", "")
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY.format(nonce=nonce))
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if current_user and current_user.is_authenticated:
+        # Pages for a signed-in person must not be kept by shared caches.
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _template_context() -> dict[str, Any]:
+    from maturity.web.navigation import navigation_for
+
+    return {
+        "cspNonce": g.get("csp_nonce"),
+        "service_name": "Academy Maturity",
+        "navigation": navigation_for(current_user, request.endpoint),
+    }
+
+
+def _register_error_pages(app: Flask) -> None:
+    titles = {
+        400: (
+            "There was a problem with your request",
+            "Go back, check what you entered and try again.",
+        ),
+        403: (
+            "You do not have permission to see this page",
+            "If you think you should, ask your organisation's lead or an administrator.",
+        ),
+        404: (
+            "Page not found",
+            "If you typed the web address, check it is correct. "
+            "If you pasted it, check you copied the whole address.",
+        ),
+        405: ("That action is not possible on this page", "Go back and try again."),
+        429: ("Too many attempts", "Wait 15 minutes, then try again."),
+        500: (
+            "Sorry, there is a problem with the service",
+            "Try again later. What you saved before is safe.",
+        ),
+    }
+
+    def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
+        title, body = titles.get(code, titles[500])
+        return render_template("error.html", title=title, body=detail or body, code=code), code
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        if error.code is None or error.code < 400:
+            return error
+        return render_error(error.code)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> Any:
+        return render_error(
+            400,
+            "The form could not be sent because it had expired or was not sent from this "
+            "service. Go back, reload the page and try again.",
+        )
+
+    @app.errorhandler(NoResultFound)
+    def not_found(error: NoResultFound) -> Any:
+        return render_error(404)
+
+    @app.errorhandler(500)
+    def server_error(error: Exception) -> Any:
+        return render_error(500)

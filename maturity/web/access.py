@@ -1,0 +1,79 @@
+"""Who may open which page.
+
+Every view declares a policy with ``@requires(...)``. The access-control test walks the
+URL map and fails for any view without one, so a new route cannot slip through
+unguarded.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import abort, g, request
+from flask_login import current_user
+
+from maturity.extensions import login_manager
+from maturity.models import Role
+from maturity.services.organisations import membership_of, organisation_by_slug
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Policy(enum.StrEnum):
+    """The kinds of rule a view can declare."""
+
+    PUBLIC = "public"  # anyone, signed in or not
+    SIGNED_IN = "signed_in"  # any signed-in user
+    ORG_MEMBER = "org_member"  # a member of the organisation in the URL (or an administrator)
+    ORG_LEAD = "org_lead"  # a lead of the organisation in the URL (or an administrator)
+    REGIONAL_LEAD = "regional_lead"  # a regional lead (or an administrator)
+    ADMIN = "admin"  # a site administrator
+
+
+def requires(policy: Policy) -> Callable[[F], F]:
+    """Declare and enforce who may use a view.
+
+    Organisation policies read the ``slug`` URL argument, put the organisation on
+    ``g.organisation`` and the user's membership (if any) on ``g.membership``.
+    """
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if policy is not Policy.PUBLIC:
+                if not current_user.is_authenticated:
+                    return login_manager.unauthorized()
+                _enforce(policy, kwargs)
+            return view(*args, **kwargs)
+
+        guarded.access_policy = policy  # type: ignore[attr-defined]
+        return cast(F, guarded)
+
+    return decorator
+
+
+def _enforce(policy: Policy, view_args: dict[str, Any]) -> None:
+    user = current_user
+    if policy is Policy.ADMIN and not user.is_admin:
+        abort(403)
+    if policy is Policy.REGIONAL_LEAD and not (user.is_admin or user.regional_leads):
+        abort(403)
+    if policy in (Policy.ORG_MEMBER, Policy.ORG_LEAD):
+        organisation = organisation_by_slug(view_args["slug"])
+        membership = membership_of(user, organisation)
+        g.organisation = organisation
+        g.membership = membership
+        if user.is_admin:
+            return
+        if membership is None:
+            abort(403)
+        if policy is Policy.ORG_LEAD and membership.role != Role.LEAD:
+            abort(403)
+
+
+def client_ip() -> str | None:
+    """The client's address as the app sees it (behind a proxy, configure ProxyFix)."""
+    return request.remote_addr

@@ -1,0 +1,159 @@
+"""Running the service: organisations, users, invitations and the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from maturity.models import (
+    DeliveryMode,
+    HostBodyType,
+    Locality,
+    OrganisationKind,
+    OrganisationStatus,
+    Role,
+)
+from maturity.services import accounts, audit
+from maturity.services.organisations import (
+    OrganisationError,
+    OrganisationProfile,
+    create_organisation,
+    list_organisations,
+    list_users,
+    members_of,
+    organisation_by_slug,
+)
+from maturity.services.reference import list_regions, region_by_code
+from maturity.web.access import Policy, client_ip, requires
+from maturity.web.forms import InviteForm, OrganisationForm, RegionalLeadInviteForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _region_choices() -> list[tuple[str, str]]:
+    return [("", "Select a region")] + [(region.code, region.name) for region in list_regions()]
+
+
+def _invitation_page(issued: accounts.IssuedToken, back: str) -> str:
+    return render_template(
+        "invitation_sent.html",
+        issued=issued,
+        show_link=current_app.config["SHOW_DEV_LINKS"],
+        back=back,
+    )
+
+
+@bp.route("/")
+@requires(Policy.ADMIN)
+def index() -> Any:
+    return render_template("admin/index.html")
+
+
+@bp.route("/organisations")
+@requires(Policy.ADMIN)
+def organisations() -> Any:
+    return render_template("admin/organisations.html", organisations=list_organisations())
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@requires(Policy.ADMIN)
+def new_organisation() -> Any:
+    form = OrganisationForm()
+    form.region.choices = _region_choices()
+    if form.validate_on_submit():
+        region = region_by_code(form.region.data or "")
+        if region is None:
+            form.region.errors = ["Select a region"]
+        else:
+            profile = OrganisationProfile(
+                name=(form.name.data or "").strip(),
+                region=region,
+                kind=OrganisationKind(form.kind.data),
+                host_body_type=HostBodyType(form.host_body_type.data),
+                delivery_mode=DeliveryMode(form.delivery_mode.data),
+                status=OrganisationStatus(form.status.data),
+                year_established=form.year_established.data,
+                locality=Locality(form.locality.data) if form.locality.data else None,
+                shares_named_results=bool(form.shares_named_results.data),
+            )
+            try:
+                organisation = create_organisation(profile, current_user._get_current_object())
+            except OrganisationError as error:
+                form.name.errors = [str(error)]
+            else:
+                flash(f"{organisation.name} has been created. Now invite its lead", "success")
+                return redirect(url_for("admin.invite_lead", slug=organisation.slug))
+    return render_template("admin/new_organisation.html", form=form)
+
+
+@bp.route("/organisations/<slug>")
+@requires(Policy.ADMIN)
+def organisation(slug: str) -> Any:
+    found = organisation_by_slug(slug)
+    return render_template("admin/organisation.html", organisation=found, members=members_of(found))
+
+
+@bp.route("/organisations/<slug>/invite-lead", methods=["GET", "POST"])
+@requires(Policy.ADMIN)
+def invite_lead(slug: str) -> Any:
+    found = organisation_by_slug(slug)
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            issued = accounts.invite(
+                email=form.email.data or "",
+                name=form.name.data or "",
+                invited_by=current_user._get_current_object(),
+                organisation=found,
+                role=Role.LEAD,
+                link_for=lambda token: url_for(
+                    "auth.accept_invitation", token=token, _external=True
+                ),
+                ip_address=client_ip(),
+            )
+        except accounts.AccountError as error:
+            form.email.errors = [str(error)]
+        else:
+            return _invitation_page(issued, url_for("admin.organisation", slug=slug))
+    return render_template("admin/invite_lead.html", organisation=found, form=form)
+
+
+@bp.route("/users")
+@requires(Policy.ADMIN)
+def users() -> Any:
+    return render_template("admin/users.html", users=list_users())
+
+
+@bp.route("/regional-leads/invite", methods=["GET", "POST"])
+@requires(Policy.ADMIN)
+def invite_regional_lead() -> Any:
+    form = RegionalLeadInviteForm()
+    form.region.choices = _region_choices()
+    if form.validate_on_submit():
+        region = region_by_code(form.region.data or "")
+        if region is None:
+            form.region.errors = ["Select a region"]
+        else:
+            issued = accounts.invite(
+                email=form.email.data or "",
+                name=form.name.data or "",
+                invited_by=current_user._get_current_object(),
+                region=region,
+                link_for=lambda token: url_for(
+                    "auth.accept_invitation", token=token, _external=True
+                ),
+                ip_address=client_ip(),
+            )
+            return _invitation_page(issued, url_for("admin.users"))
+    return render_template("admin/invite_regional_lead.html", form=form)
+
+
+@bp.route("/audit")
+@requires(Policy.ADMIN)
+def audit_log() -> Any:
+    action = request.args.get("action") or None
+    return render_template(
+        "admin/audit.html", events=audit.recent_events(action=action), action=action
+    )

@@ -1,0 +1,211 @@
+"""Signing in and out, invitations, password resets and changes."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from maturity.extensions import limiter
+from maturity.models import TokenPurpose
+from maturity.services import accounts, audit
+from maturity.services.organisations import memberships_for
+from maturity.web.access import Policy, client_ip, requires
+from maturity.web.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    RequestPasswordResetForm,
+    ResetPasswordForm,
+    SignInForm,
+    SignOutForm,
+)
+
+bp = Blueprint("auth", __name__)
+
+SIGN_IN_FAILED = "Enter a correct email address and password"
+LINK_INVALID = (
+    "This link has expired or has already been used. Ask the person who invited you, or "
+    "an administrator, for a new one."
+)
+
+
+def _account_key() -> str:
+    return "sign-in:" + accounts.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _sign_in_failed(response: Response) -> bool:
+    # Only failed attempts count towards the limit; a successful sign-in costs nothing.
+    return bool(g.get("sign_in_failed"))
+
+
+def _per_account_limit() -> str:
+    return str(current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"])
+
+
+def _per_ip_limit() -> str:
+    return str(current_app.config["SIGN_IN_LIMIT_PER_IP"])
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a ``next`` that stays on this site."""
+    if target:
+        parts = urlsplit(target)
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+        ):
+            return target
+    return url_for("main.home")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(
+    _per_account_limit, key_func=_account_key, methods=["POST"], deduct_when=_sign_in_failed
+)
+@limiter.limit(_per_ip_limit, methods=["POST"], deduct_when=_sign_in_failed)
+@requires(Policy.PUBLIC)
+def sign_in() -> Any:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data or "", form.password.data or "", client_ip())
+        if user is not None:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        g.sign_in_failed = True
+        form.email.errors = [SIGN_IN_FAILED]
+        form.password.errors = [SIGN_IN_FAILED]
+    return render_template("auth/sign_in.html", form=form)
+
+
+@bp.route("/sign-out", methods=["POST"])
+@requires(Policy.SIGNED_IN)
+def sign_out() -> Any:
+    form = SignOutForm()
+    if form.validate_on_submit():
+        audit.record(
+            "sign_out",
+            "Signed out",
+            actor=current_user._get_current_object(),
+            subject_email=current_user.email,
+            ip_address=client_ip(),
+        )
+        logout_user()
+        flash("You have signed out", "success")
+        return redirect(url_for("auth.sign_in"))
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@requires(Policy.PUBLIC)
+def accept_invitation(token: str) -> Any:
+    record = accounts.valid_token(token, TokenPurpose.INVITATION)
+    if record is None:
+        return render_template("auth/link_invalid.html", message=LINK_INVALID), 404
+    existing = accounts.user_by_email(record.email)
+    form = AcceptInvitationForm(name=record.name if request.method == "GET" else None)
+    if form.validate_on_submit():
+        if form.password.data != form.confirm.data:
+            form.confirm.errors = ["The passwords do not match"]
+        else:
+            try:
+                user = accounts.accept_invitation(
+                    record, form.name.data or "", form.password.data or "", client_ip()
+                )
+            except accounts.AccountError as error:
+                form.password.errors = [str(error)]
+            else:
+                logout_user()
+                login_user(user)
+                flash("Your account is ready", "success")
+                return redirect(url_for("main.home"))
+    return render_template(
+        "auth/accept_invitation.html", form=form, invitation=record, existing=existing
+    )
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+@limiter.limit(_per_ip_limit, methods=["POST"])
+@requires(Policy.PUBLIC)
+def request_password_reset() -> Any:
+    form = RequestPasswordResetForm()
+    if form.validate_on_submit():
+        issued = accounts.request_password_reset(
+            form.email.data or "",
+            lambda token: url_for("auth.reset_password", token=token, _external=True),
+            client_ip(),
+        )
+        dev_link = issued.link if issued and current_app.config["SHOW_DEV_LINKS"] else None
+        return render_template("auth/reset_sent.html", email=form.email.data, dev_link=dev_link)
+    return render_template("auth/request_reset.html", form=form)
+
+
+@bp.route("/password-reset/<token>", methods=["GET", "POST"])
+@requires(Policy.PUBLIC)
+def reset_password(token: str) -> Any:
+    record = accounts.valid_token(token, TokenPurpose.PASSWORD_RESET)
+    if record is None:
+        return render_template("auth/link_invalid.html", message=LINK_INVALID), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        if form.password.data != form.confirm.data:
+            form.confirm.errors = ["The passwords do not match"]
+        else:
+            try:
+                accounts.reset_password(record, form.password.data or "", client_ip())
+            except accounts.AccountError as error:
+                form.password.errors = [str(error)]
+            else:
+                logout_user()
+                flash("Your password has been changed. Sign in with your new password", "success")
+                return redirect(url_for("auth.sign_in"))
+    return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/account")
+@requires(Policy.SIGNED_IN)
+def account() -> Any:
+    return render_template(
+        "auth/account.html",
+        memberships=memberships_for(current_user),
+        sign_out_form=SignOutForm(),
+    )
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires(Policy.SIGNED_IN)
+def change_password() -> Any:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if form.password.data != form.confirm.data:
+            form.confirm.errors = ["The passwords do not match"]
+        else:
+            user = current_user._get_current_object()
+            try:
+                accounts.change_password(
+                    user, form.current_password.data or "", form.password.data or "", client_ip()
+                )
+            except accounts.AccountError as error:
+                field = form.current_password if "current" in str(error) else form.password
+                field.errors = [str(error)]
+            else:
+                # The session token changed: keep this session, end all others.
+                login_user(user)
+                flash("Your password has been changed", "success")
+                return redirect(url_for("auth.account"))
+    return render_template("auth/change_password.html", form=form)

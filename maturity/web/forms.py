@@ -1,0 +1,219 @@
+"""Forms, rendered with the GOV.UK Frontend widgets."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+
+from maturity.models import (
+    DeliveryMode,
+    HostBodyType,
+    Locality,
+    OrganisationKind,
+    OrganisationStatus,
+    Role,
+)
+
+
+def _choices(
+    enum_class: type[OrganisationKind]
+    | type[HostBodyType]
+    | type[DeliveryMode]
+    | type[OrganisationStatus]
+    | type[Locality]
+    | type[Role],
+) -> list[tuple[str, str]]:
+    return [(member.value, member.label) for member in enum_class]
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter your email address"), Length(max=254)],
+    )
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your password"), Length(max=256)],
+    )
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class SignOutForm(FlaskForm):
+    submit = SubmitField("Sign out", widget=GovSubmitInput())
+
+
+class NewPasswordMixin:
+    password = PasswordField(
+        "Create a password",
+        widget=GovPasswordInput(),
+        description="Use 12 characters or more. Three random words work well.",
+        validators=[InputRequired("Enter a password"), Length(max=256)],
+    )
+    confirm = PasswordField(
+        "Confirm your password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Confirm your password")],
+    )
+
+
+class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
+    name = StringField(
+        "Your full name",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter your full name"), Length(max=200)],
+    )
+    submit = SubmitField("Create account", widget=GovSubmitInput())
+
+
+class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+    submit = SubmitField("Set new password", widget=GovSubmitInput())
+
+
+class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your current password")],
+    )
+    submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class RequestPasswordResetForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter your email address"),
+            Email("Enter an email address in the correct format, like name@example.org"),
+            Length(max=254),
+        ],
+    )
+    submit = SubmitField("Send reset link", widget=GovSubmitInput())
+
+
+class InviteForm(FlaskForm):
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter the person's full name"), Length(max=200)],
+    )
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the person's email address"),
+            Email("Enter an email address in the correct format, like name@example.org"),
+            Length(max=254),
+        ],
+    )
+    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+
+class InviteMemberForm(InviteForm):
+    role = RadioField(
+        "Role",
+        widget=GovRadioInput(),
+        choices=[
+            ("contributor", "Contributor: can answer and save assessments"),
+            ("lead", "Lead: can also submit assessments and manage the team"),
+        ],
+        default="contributor",
+        validators=[InputRequired("Select a role")],
+    )
+
+
+class RegionalLeadInviteForm(InviteForm):
+    region = SelectField(
+        "Region", widget=GovSelect(), validators=[InputRequired("Select a region")]
+    )
+
+
+class ChangeRoleForm(FlaskForm):
+    role = RadioField(
+        "Role",
+        widget=GovRadioInput(),
+        choices=_choices(Role),
+        validators=[InputRequired("Select a role")],
+    )
+    submit = SubmitField("Save role", widget=GovSubmitInput())
+
+
+class RemoveMemberForm(FlaskForm):
+    submit = SubmitField("Remove from team", widget=GovSubmitInput())
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter the organisation's name"), Length(max=200)],
+    )
+    region = SelectField(
+        "Region", widget=GovSelect(), validators=[InputRequired("Select a region")]
+    )
+    status = RadioField(
+        "Status",
+        widget=GovRadioInput(),
+        choices=_choices(OrganisationStatus),
+        validators=[InputRequired("Select whether the academy is live or being scoped")],
+    )
+    kind = RadioField(
+        "Kind of academy",
+        widget=GovRadioInput(),
+        choices=_choices(OrganisationKind),
+        validators=[InputRequired("Select the kind of academy")],
+    )
+    host_body_type = RadioField(
+        "Host body",
+        widget=GovRadioInput(),
+        choices=_choices(HostBodyType),
+        validators=[InputRequired("Select the host body")],
+    )
+    delivery_mode = RadioField(
+        "Delivery mode",
+        widget=GovRadioInput(),
+        choices=_choices(DeliveryMode),
+        validators=[InputRequired("Select the delivery mode")],
+    )
+    locality = RadioField(
+        "Type of locality",
+        widget=GovRadioInput(),
+        choices=_choices(Locality),
+        validators=[Optional()],
+    )
+    year_established = IntegerField(
+        "Year established",
+        widget=GovTextInput(),
+        description="Leave blank if the academy has not launched yet. For example, 2023",
+        validators=[
+            Optional(),
+            NumberRange(2000, date.today().year + 1, "Enter a year between 2000 and next year"),
+        ],
+    )
+    shares_named_results = BooleanField(
+        "Share named results with regional leads and peer academies",
+        widget=GovCheckboxInput(),
+    )
+    submit = SubmitField("Save organisation", widget=GovSubmitInput())

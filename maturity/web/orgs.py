@@ -1,0 +1,112 @@
+"""An organisation's own pages: overview and team (leads invite and manage members)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
+from flask_login import current_user
+
+from maturity.models import Role
+from maturity.services import accounts
+from maturity.services.organisations import (
+    OrganisationError,
+    change_role,
+    members_of,
+    membership_in,
+    remove_member,
+)
+from maturity.web.access import Policy, client_ip, requires
+from maturity.web.forms import ChangeRoleForm, InviteMemberForm, RemoveMemberForm
+
+bp = Blueprint("orgs", __name__, url_prefix="/organisations")
+
+
+def _is_lead() -> bool:
+    return bool(current_user.is_admin or (g.membership and g.membership.role == Role.LEAD))
+
+
+@bp.route("/<slug>")
+@requires(Policy.ORG_MEMBER)
+def overview(slug: str) -> Any:
+    return render_template("orgs/overview.html", organisation=g.organisation, is_lead=_is_lead())
+
+
+@bp.route("/<slug>/team")
+@requires(Policy.ORG_MEMBER)
+def team(slug: str) -> Any:
+    return render_template(
+        "orgs/team.html",
+        organisation=g.organisation,
+        members=members_of(g.organisation),
+        is_lead=_is_lead(),
+    )
+
+
+@bp.route("/<slug>/team/invite", methods=["GET", "POST"])
+@requires(Policy.ORG_LEAD)
+def invite(slug: str) -> Any:
+    form = InviteMemberForm()
+    if form.validate_on_submit():
+        try:
+            issued = accounts.invite(
+                email=form.email.data or "",
+                name=form.name.data or "",
+                invited_by=current_user._get_current_object(),
+                organisation=g.organisation,
+                role=Role(form.role.data),
+                link_for=lambda token: url_for(
+                    "auth.accept_invitation", token=token, _external=True
+                ),
+                ip_address=client_ip(),
+            )
+        except accounts.AccountError as error:
+            form.email.errors = [str(error)]
+        else:
+            return render_template(
+                "invitation_sent.html",
+                issued=issued,
+                show_link=current_app.config["SHOW_DEV_LINKS"],
+                back=url_for("orgs.team", slug=slug),
+            )
+    return render_template("orgs/invite.html", organisation=g.organisation, form=form)
+
+
+@bp.route("/<slug>/team/<int:membership_id>", methods=["GET", "POST"])
+@requires(Policy.ORG_LEAD)
+def member(slug: str, membership_id: int) -> Any:
+    membership = membership_in(g.organisation, membership_id)
+    form = ChangeRoleForm(role=membership.role.value)
+    if form.validate_on_submit():
+        try:
+            change_role(
+                membership, Role(form.role.data), current_user._get_current_object(), client_ip()
+            )
+        except OrganisationError as error:
+            form.role.errors = [str(error)]
+        else:
+            flash(f"{membership.user.name} is now {membership.role.label.lower()}", "success")
+            return redirect(url_for("orgs.team", slug=slug))
+    return render_template(
+        "orgs/member.html",
+        organisation=g.organisation,
+        membership=membership,
+        form=form,
+        remove_form=RemoveMemberForm(),
+    )
+
+
+@bp.route("/<slug>/team/<int:membership_id>/remove", methods=["POST"])
+@requires(Policy.ORG_LEAD)
+def remove(slug: str, membership_id: int) -> Any:
+    membership = membership_in(g.organisation, membership_id)
+    form = RemoveMemberForm()
+    if form.validate_on_submit():
+        name = membership.user.name
+        try:
+            remove_member(membership, current_user._get_current_object(), client_ip())
+        except OrganisationError as error:
+            flash(str(error), "error")
+            return redirect(url_for("orgs.member", slug=slug, membership_id=membership_id))
+        flash(f"{name} has been removed from the team", "success")
+    return redirect(url_for("orgs.team", slug=slug))
