@@ -1,0 +1,134 @@
+"""Shared fixtures.
+
+The suite runs on SQLite by default and on PostgreSQL when ``TEST_DATABASE_URL`` is set
+(a fresh database is created for the run and dropped after). The schema is built by
+the real migrations. Each test runs inside a connection-level transaction that is
+rolled back at the end; the app's own commits become SAVEPOINT releases.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from maturity import create_app
+from maturity.extensions import db, limiter
+from tests.helpers import make_world
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def create_database(base_url: str | None, tmp_dir: Path) -> str:
+    """A fresh, empty database for one purpose: a SQLite file, or a new PostgreSQL database."""
+    if not base_url:
+        return f"sqlite:///{tmp_dir / f'maturity-{uuid.uuid4().hex[:8]}.sqlite3'}"
+    url = make_url(base_url)
+    name = f"maturity_test_{uuid.uuid4().hex[:10]}"
+    admin_engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin_engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url_string: str) -> None:
+    """Drop a database made by ``create_database`` (SQLite files go with tmp)."""
+    url = make_url(url_string)
+    if url.get_backend_name() != "postgresql":
+        return
+    admin_engine = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+    admin_engine.dispose()
+
+
+def config_for_tests(database_url: str) -> dict[str, object]:
+    """Settings for an app under test: cheap password hashing, its own limiter keys."""
+    return {
+        "MATURITY_ENV": "testing",
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SERVER_NAME": "localhost",
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
+        "ARGON2_PARALLELISM": 1,
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_KEY_PREFIX": f"maturity-test-{uuid.uuid4().hex[:8]}",
+    }
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = create_database(TEST_DATABASE_URL, tmp_path_factory.mktemp("db"))
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[Flask]:
+    from flask_migrate import upgrade
+
+    from maturity.services.reference import load_regions
+
+    application = create_app(config_for_tests(database_url))
+    with application.app_context():
+        upgrade()
+        load_regions()
+        db.session.commit()
+        db.session.remove()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def isolated(app: Flask) -> Iterator[None]:
+    """Run each test in a transaction that is rolled back afterwards."""
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        db.session = scoped_session(  # type: ignore[misc]
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+            scopefunc=_app_ctx_id,
+        )
+    try:
+        yield
+    finally:
+        with app.app_context():
+            db.session.remove()
+        db.session = original  # type: ignore[misc]
+        transaction.rollback()
+        connection.close()
+        with app.app_context():
+            limiter.reset()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def world(app: Flask):  # type: ignore[no-untyped-def]
+    """Two organisations in different regions and one of each kind of user."""
+    with app.app_context():
+        made = make_world()
+        db.session.commit()
+    return made

@@ -1,0 +1,145 @@
+"""Test helpers: building users and organisations, signing in, reading pages."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from functools import cache
+
+from bs4 import BeautifulSoup
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from maturity.extensions import db
+from maturity.models import (
+    DeliveryMode,
+    HostBodyType,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+    RegionalLead,
+    Role,
+    User,
+)
+from maturity.services.accounts import hash_password
+from maturity.services.reference import region_by_code
+
+TEST_PASSWORD = "correct horse battery staple"
+
+
+@cache
+def _test_password_hash() -> str:
+    return hash_password(TEST_PASSWORD)
+
+
+def make_user(email: str, name: str, *, is_admin: bool = False) -> User:
+    """A user who can sign in with ``TEST_PASSWORD``."""
+    user = User(
+        email=email,
+        name=name,
+        password_hash=_test_password_hash(),
+        session_token=secrets.token_hex(16),
+        is_admin=is_admin,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_organisation(name: str, region_code: str, **overrides: object) -> Organisation:
+    region = region_by_code(region_code)
+    assert region is not None
+    fields: dict[str, object] = {
+        "name": name,
+        "slug": name.lower().replace(" ", "-"),
+        "region": region,
+        "kind": OrganisationKind.HEALTH_AND_CARE,
+        "host_body_type": HostBodyType.LOCAL_AUTHORITY,
+        "delivery_mode": DeliveryMode.BLENDED,
+        "status": OrganisationStatus.LIVE,
+        "year_established": 2021,
+    }
+    fields.update(overrides)
+    organisation = Organisation(**fields)
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
+@dataclass(frozen=True)
+class World:
+    """Emails, slugs and ids (not ORM objects, which belong to a closed session)."""
+
+    admin: str
+    regional_lead: str
+    lead: str
+    contributor: str
+    other_lead: str
+    outsider: str
+    org: str
+    other_org: str
+    lead_membership: int
+    contributor_membership: int
+    other_membership: int
+
+
+def make_world() -> World:
+    org = make_organisation("Testshire Care Academy", "north-west")
+    other = make_organisation("Otherton Care Academy", "london")
+    admin = make_user("admin@test.example", "Ada Admin", is_admin=True)
+    regional = make_user("regional@test.example", "Reg Regional")
+    region = region_by_code("north-west")
+    db.session.add(RegionalLead(user=regional, region=region))
+    lead = make_user("lead@test.example", "Lee Lead")
+    contributor = make_user("contributor@test.example", "Con Contributor")
+    other_lead = make_user("other.lead@test.example", "Otto Other")
+    outsider = make_user("outsider@test.example", "Olive Outsider")
+    lead_m = Membership(user=lead, organisation=org, role=Role.LEAD)
+    contributor_m = Membership(user=contributor, organisation=org, role=Role.CONTRIBUTOR)
+    other_m = Membership(user=other_lead, organisation=other, role=Role.LEAD)
+    db.session.add_all([lead_m, contributor_m, other_m])
+    db.session.flush()
+    return World(
+        admin=admin.email,
+        regional_lead=regional.email,
+        lead=lead.email,
+        contributor=contributor.email,
+        other_lead=other_lead.email,
+        outsider=outsider.email,
+        org=org.slug,
+        other_org=other.slug,
+        lead_membership=lead_m.id,
+        contributor_membership=contributor_m.id,
+        other_membership=other_m.id,
+    )
+
+
+def soup(response: TestResponse) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def csrf_from(response: TestResponse) -> str:
+    field = soup(response).find("input", attrs={"name": "csrf_token"})
+    assert field is not None, "the page has no CSRF token"
+    return str(field["value"])
+
+
+def submit(client: FlaskClient, url: str, data: dict[str, str], **kwargs: object) -> TestResponse:
+    """Open the form page, then post it with its CSRF token, as a browser would."""
+    page = soup(client.get(url))
+    # With CSRF switched off (the access-control walk) forms carry no token.
+    field = page.find("input", attrs={"name": "csrf_token"})
+    token = {"csrf_token": str(field["value"])} if field is not None else {}
+    return client.post(url, data={**token, **data}, **kwargs)
+
+
+def sign_in(client: FlaskClient, email: str, password: str = TEST_PASSWORD) -> TestResponse:
+    response = submit(client, "/sign-in", {"email": email, "password": password})
+    return response
+
+
+def error_messages(response: TestResponse) -> list[str]:
+    """The texts in the page's error summary."""
+    page = soup(response)
+    return [item.get_text(strip=True) for item in page.select(".govuk-error-summary__list li")]
