@@ -35,6 +35,11 @@ from maturity.models import (
 )
 
 
+def _strip(value: str | None) -> str | None:
+    # People paste addresses and names with stray spaces; they should not cause errors.
+    return value.strip() if isinstance(value, str) else value
+
+
 def _choices(
     enum_class: type[OrganisationKind]
     | type[HostBodyType]
@@ -50,6 +55,7 @@ class SignInForm(FlaskForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
+        filters=[_strip],
         validators=[InputRequired("Enter your email address"), Length(max=254)],
     )
     password = PasswordField(
@@ -104,6 +110,7 @@ class RequestPasswordResetForm(FlaskForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
+        filters=[_strip],
         validators=[
             InputRequired("Enter your email address"),
             Email("Enter an email address in the correct format, like name@example.org"),
@@ -117,11 +124,13 @@ class InviteForm(FlaskForm):
     name = StringField(
         "Full name",
         widget=GovTextInput(),
+        filters=[_strip],
         validators=[InputRequired("Enter the person's full name"), Length(max=200)],
     )
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
+        filters=[_strip],
         validators=[
             InputRequired("Enter the person's email address"),
             Email("Enter an email address in the correct format, like name@example.org"),

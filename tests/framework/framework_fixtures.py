@@ -152,7 +152,9 @@ def questionnaires(draw: st.DrawFn) -> Questionnaire:
     n = draw(st.integers(2, 6))
     # Thresholds in (1, n], non-decreasing; hundredths exercise rounding at the boundary.
     raw = draw(st.lists(st.integers(101, n * 100), min_size=n - 1, max_size=n - 1))
-    thresholds = {level: value / 100 for level, value in zip(range(2, n + 1), sorted(raw))}
+    thresholds = {
+        level: value / 100 for level, value in zip(range(2, n + 1), sorted(raw), strict=True)
+    }
     gate = draw(st.integers(0, n))
     n_domains = draw(st.integers(1, 4))
     domains = []

@@ -101,7 +101,9 @@ def test_metrics_file_loads(tmp_path: Path) -> None:
 
 
 def test_load_file_dispatches_on_purpose(tmp_path: Path) -> None:
-    assert isinstance(load_file(write_yaml(tmp_path, questionnaire_data(), "q.yaml")), Questionnaire)
+    assert isinstance(
+        load_file(write_yaml(tmp_path, questionnaire_data(), "q.yaml")), Questionnaire
+    )
     assert isinstance(load_file(write_yaml(tmp_path, metrics_data(), "m.yaml")), MetricsDefinition)
     with pytest.raises(QuestionnaireError, match="metrics file, not a questionnaire"):
         load_questionnaire(tmp_path / "m.yaml")
@@ -476,7 +478,9 @@ def test_load_directory_reports_every_broken_file(tmp_path: Path) -> None:
 
 
 def test_format_path() -> None:
-    assert format_path(("domains", 3, "indicators", 2, "levels")) == "domains[3].indicators[2].levels"
+    assert (
+        format_path(("domains", 3, "indicators", 2, "levels")) == "domains[3].indicators[2].levels"
+    )
     assert format_path(("sources", "lga-matrix", "url")) == "sources.lga-matrix.url"
     assert format_path(("scoring", "thresholds", 7)) == "scoring.thresholds[7]"
     assert format_path(()) == "(file)"
