@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Blueprint, Flask, current_app
+from flask.cli import AppGroup
 
 from maturity.extensions import db
 
@@ -60,35 +61,44 @@ def seed_demo() -> None:
         click.echo(f"  {email:40} {role}")
 
 
-questionnaire_group = click.Group("questionnaire", help="Check and inspect questionnaire files.")
+questionnaire_group = AppGroup("questionnaire", help="Check and inspect questionnaire files.")
 bp.cli.add_command(questionnaire_group)
 
 
 @questionnaire_group.command("validate")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def validate_questionnaires(files: tuple[Path, ...]) -> None:
-    """Validate questionnaire files (all in the questionnaire folder if none given)."""
+    """Validate questionnaire files (every file in the questionnaire folder if none given).
+
+    Exits non-zero, listing every problem with its file and path, if any file is invalid.
+    """
     from maturity.framework.loader import QuestionnaireError, load_directory, load_file
 
-    folder = Path(current_app.config["QUESTIONNAIRE_DIR"])
-    paths = list(files) or sorted(folder.glob("*.yaml"))
     failures = 0
-    for path in paths:
+    if files:
+        for path in files:
+            try:
+                loaded = load_file(path)
+            except QuestionnaireError as error:
+                failures += 1
+                click.echo(str(error), err=True)
+            else:
+                click.echo(f"{path}: valid ({loaded.id} version {loaded.version})")
+    else:
+        folder = Path(current_app.config["QUESTIONNAIRE_DIR"])
         try:
-            loaded = load_file(path)
+            catalogue = load_directory(folder)
         except QuestionnaireError as error:
             failures += 1
             click.echo(str(error), err=True)
         else:
-            click.echo(f"{path}: valid ({loaded.id} version {loaded.version})")
-    if not files:
-        try:
-            load_directory(folder)
-        except QuestionnaireError as error:
-            failures += 1
-            click.echo(str(error), err=True)
+            for loaded in catalogue.all():
+                click.echo(
+                    f"{catalogue.path_of(loaded.id, loaded.version)}: valid "
+                    f"({loaded.id} version {loaded.version})"
+                )
     if failures:
-        raise click.ClickException(f"{failures} file(s) failed validation")
+        raise click.ClickException(f"{failures} validation failure(s)")
 
 
 @questionnaire_group.command("show")

@@ -38,10 +38,14 @@ def test_production_defaults_are_safe(tmp_path: Path, monkeypatch: pytest.Monkey
     assert settings["SHOW_DEV_LINKS"] is False
 
 
-def test_redis_backs_rate_limits_when_configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_redis_backs_rate_limits_when_configured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("MATURITY_ENV", "development")
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
-    assert settings_from_environment(tmp_path)["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+    assert (
+        settings_from_environment(tmp_path)["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+    )
 
 
 def test_development_needs_no_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -141,7 +141,9 @@ def test_password_reset_by_single_use_link(app: Flask, client: FlaskClient, worl
     assert "expired or has already been used" in soup(again).get_text()
 
 
-def test_password_reset_does_not_reveal_who_has_an_account(client: FlaskClient, world: World) -> None:
+def test_password_reset_does_not_reveal_who_has_an_account(
+    client: FlaskClient, world: World
+) -> None:
     known = submit(client, "/password-reset", {"email": world.lead})
     unknown = submit(client, "/password-reset", {"email": "nobody@test.example"})
     assert known.status_code == unknown.status_code == 200
@@ -149,7 +151,9 @@ def test_password_reset_does_not_reveal_who_has_an_account(client: FlaskClient, 
     assert soup(known).h1.get_text() == soup(unknown).h1.get_text() == "Check your email"
 
 
-def test_reset_tokens_are_stored_only_as_hashes(app: Flask, client: FlaskClient, world: World) -> None:
+def test_reset_tokens_are_stored_only_as_hashes(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
     response = submit(client, "/password-reset", {"email": world.lead})
     link = str(soup(response).find(id="reset-link")["href"])  # type: ignore[index]
     token = link.rsplit("/", 1)[1]
@@ -170,7 +174,11 @@ def test_change_password_needs_the_current_one_and_signs_out_other_sessions(
     wrong = submit(
         first,
         "/account/password",
-        {"current_password": "not it at all", "password": "new passphrase here", "confirm": "new passphrase here"},
+        {
+            "current_password": "not it at all",
+            "password": "new passphrase here",
+            "confirm": "new passphrase here",
+        },
     )
     assert "Your current password is not correct" in error_messages(wrong)
     weak = submit(
@@ -182,7 +190,11 @@ def test_change_password_needs_the_current_one_and_signs_out_other_sessions(
     ok = submit(
         first,
         "/account/password",
-        {"current_password": TEST_PASSWORD, "password": "new passphrase here", "confirm": "new passphrase here"},
+        {
+            "current_password": TEST_PASSWORD,
+            "password": "new passphrase here",
+            "confirm": "new passphrase here",
+        },
     )
     assert ok.status_code == 302
     assert first.get("/account").status_code == 200

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
@@ -48,17 +50,65 @@ def test_seed_demo_is_fictional_labelled_and_idempotent(app: Flask, runner: Flas
 
 def test_create_admin(app: Flask, runner: FlaskCliRunner) -> None:
     weak = runner.invoke(
-        args=["maturity", "create-admin", "--email", "boss@test.example", "--name", "Boss", "--password", "short"]
+        args=[
+            "maturity",
+            "create-admin",
+            "--email",
+            "boss@test.example",
+            "--name",
+            "Boss",
+            "--password",
+            "short",
+        ]
     )
     assert weak.exit_code != 0
     assert "12 characters or more" in weak.output
     ok = runner.invoke(
         args=[
-            "maturity", "create-admin", "--email", "Boss@Test.Example", "--name", "Boss",
-            "--password", "a long admin passphrase",
+            "maturity",
+            "create-admin",
+            "--email",
+            "Boss@Test.Example",
+            "--name",
+            "Boss",
+            "--password",
+            "a long admin passphrase",
         ]
     )
     assert ok.exit_code == 0, ok.output
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "boss@test.example"))
         assert user is not None and user.is_admin
+
+
+def test_questionnaire_validate_accepts_the_shipped_files(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["maturity", "questionnaire", "validate"])
+    assert result.exit_code == 0, result.output
+    for name in ("academy-maturity", "scoping", "impact-metrics"):
+        assert f"valid ({name} version" in result.output
+
+
+def test_questionnaire_validate_names_the_file_and_path_of_each_fault(
+    runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken-2026.yaml"
+    shipped = Path(__file__).resolve().parent.parent / "questionnaires" / "scoping-2026.yaml"
+    broken.write_text(shipped.read_text().replace("ref: guide", "ref: nowhere", 1))
+    result = runner.invoke(args=["maturity", "questionnaire", "validate", str(broken)])
+    assert result.exit_code != 0
+    assert str(broken) in result.output
+    assert "domains[0].indicators[0].source" in result.output
+    assert "nowhere" in result.output
+
+
+def test_questionnaire_show_prints_an_outline(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["maturity", "questionnaire", "show", "academy-maturity"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "Levels: 1 First steps, 2 Compliant, 3 Strategic, 4 Integrated, 5 Disruptive"
+        in result.output
+    )
+    assert "Funding and sustainability [funding]" in result.output
+    missing = runner.invoke(args=["maturity", "questionnaire", "show", "no-such-questionnaire"])
+    assert missing.exit_code != 0
+    assert "No questionnaire 'no-such-questionnaire'" in missing.output

@@ -57,24 +57,39 @@ def test_admin_creates_an_organisation_and_its_invited_lead_joins(
     invitee = app.test_client()
     page = invitee.get(path)
     assert "join Newtown Care Academy as lead" in soup(page).get_text(" ", strip=True)
-    response = submit(invitee, path, {"name": "Nia New", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    response = submit(
+        invitee, path, {"name": "Nia New", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
     assert response.status_code == 302
     assert "Newtown Care Academy" in soup(invitee.get("/")).get_text()
 
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "nia.new@test.example"))
         assert user is not None
-        organisation = db.session.scalar(select(Organisation).where(Organisation.slug == "newtown-care-academy"))
+        organisation = db.session.scalar(
+            select(Organisation).where(Organisation.slug == "newtown-care-academy")
+        )
         membership = db.session.scalar(select(Membership).where(Membership.user_id == user.id))
         assert membership is not None and organisation is not None
         assert membership.organisation_id == organisation.id and membership.role == Role.LEAD
     actions = _actions(app)
-    assert {"organisation_created", "invitation_sent", "invitation_accepted", "role_changed"} <= set(actions)
+    assert {
+        "organisation_created",
+        "invitation_sent",
+        "invitation_accepted",
+        "role_changed",
+    } <= set(actions)
 
 
-def test_organisation_form_errors_are_shown_and_nothing_is_lost(client: FlaskClient, world: World) -> None:
+def test_organisation_form_errors_are_shown_and_nothing_is_lost(
+    client: FlaskClient, world: World
+) -> None:
     sign_in(client, world.admin)
-    response = submit(client, "/admin/organisations/new", {"name": "Half Filled Academy", "year_established": "1850"})
+    response = submit(
+        client,
+        "/admin/organisations/new",
+        {"name": "Half Filled Academy", "year_established": "1850"},
+    )
     assert response.status_code == 200
     errors = error_messages(response)
     assert "Select a region" in errors
@@ -93,7 +108,11 @@ def test_lead_invites_a_contributor(app: Flask, client: FlaskClient, world: Worl
     )
     path = _invitation_path(response)
     invitee = app.test_client()
-    submit(invitee, path, {"name": "Cora Contributor", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    submit(
+        invitee,
+        path,
+        {"name": "Cora Contributor", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
     team = soup(client.get(f"/organisations/{world.org}/team")).get_text()
     assert "Cora Contributor" in team
 
@@ -107,7 +126,12 @@ def test_a_used_invitation_is_refused(app: Flask, client: FlaskClient, world: Wo
     )
     path = _invitation_path(response)
     first = app.test_client()
-    assert submit(first, path, {"name": "Uma", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
+    assert (
+        submit(
+            first, path, {"name": "Uma", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+        ).status_code
+        == 302
+    )
     second = app.test_client()
     again = second.get(path)
     assert again.status_code == 404
@@ -115,7 +139,12 @@ def test_a_used_invitation_is_refused(app: Flask, client: FlaskClient, world: Wo
     token = csrf_from(second.get("/sign-in"))
     posted = second.post(
         path,
-        data={"csrf_token": token, "name": "Mallory", "password": "another password x", "confirm": "another password x"},
+        data={
+            "csrf_token": token,
+            "name": "Mallory",
+            "password": "another password x",
+            "confirm": "another password x",
+        },
     )
     assert posted.status_code == 404
 
@@ -129,14 +158,18 @@ def test_an_expired_invitation_is_refused(app: Flask, client: FlaskClient, world
     )
     path = _invitation_path(response)
     with app.app_context():
-        record = db.session.scalar(select(AccountToken).where(AccountToken.email == "eve@test.example"))
+        record = db.session.scalar(
+            select(AccountToken).where(AccountToken.email == "eve@test.example")
+        )
         assert record is not None
         record.expires_at = utcnow() - timedelta(minutes=1)
         db.session.commit()
     assert app.test_client().get(path).status_code == 404
 
 
-def test_invitation_tokens_are_stored_only_as_hashes(app: Flask, client: FlaskClient, world: World) -> None:
+def test_invitation_tokens_are_stored_only_as_hashes(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
     sign_in(client, world.lead)
     response = submit(
         client,
@@ -145,12 +178,16 @@ def test_invitation_tokens_are_stored_only_as_hashes(app: Flask, client: FlaskCl
     )
     token = _invitation_path(response).rsplit("/", 1)[1]
     with app.app_context():
-        record = db.session.scalar(select(AccountToken).where(AccountToken.email == "hal@test.example"))
+        record = db.session.scalar(
+            select(AccountToken).where(AccountToken.email == "hal@test.example")
+        )
         assert record is not None
         assert record.token_hash != token and len(record.token_hash) == 64
 
 
-def test_a_weak_password_is_refused_when_accepting(app: Flask, client: FlaskClient, world: World) -> None:
+def test_a_weak_password_is_refused_when_accepting(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
     sign_in(client, world.lead)
     response = submit(
         client,
@@ -159,13 +196,24 @@ def test_a_weak_password_is_refused_when_accepting(app: Flask, client: FlaskClie
     )
     path = _invitation_path(response)
     invitee = app.test_client()
-    weak = submit(invitee, path, {"name": "Wes", "password": "Password2024!", "confirm": "Password2024!"})
+    weak = submit(
+        invitee, path, {"name": "Wes", "password": "Password2024!", "confirm": "Password2024!"}
+    )
     assert weak.status_code == 200
     assert any("too easy to guess" in message for message in error_messages(weak))
-    mismatch = submit(invitee, path, {"name": "Wes", "password": NEW_PASSWORD, "confirm": "something else entirely"})
+    mismatch = submit(
+        invitee,
+        path,
+        {"name": "Wes", "password": NEW_PASSWORD, "confirm": "something else entirely"},
+    )
     assert "The passwords do not match" in error_messages(mismatch)
     # The invitation is still usable after the errors.
-    assert submit(invitee, path, {"name": "Wes", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
+    assert (
+        submit(
+            invitee, path, {"name": "Wes", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+        ).status_code
+        == 302
+    )
 
 
 def test_inviting_an_existing_member_is_refused(client: FlaskClient, world: World) -> None:
@@ -179,7 +227,9 @@ def test_inviting_an_existing_member_is_refused(client: FlaskClient, world: Worl
     assert any("already a member" in message for message in error_messages(response))
 
 
-def test_lead_changes_a_role_and_it_is_audited(app: Flask, client: FlaskClient, world: World) -> None:
+def test_lead_changes_a_role_and_it_is_audited(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
     sign_in(client, world.lead)
     url = f"/organisations/{world.org}/team/{world.contributor_membership}"
     assert submit(client, url, {"role": "lead"}).status_code == 302
@@ -187,7 +237,9 @@ def test_lead_changes_a_role_and_it_is_audited(app: Flask, client: FlaskClient, 
         membership = db.session.get(Membership, world.contributor_membership)
         assert membership is not None and membership.role == Role.LEAD
         event = db.session.scalar(
-            select(AuditEvent).where(AuditEvent.action == "role_changed").order_by(AuditEvent.id.desc())
+            select(AuditEvent)
+            .where(AuditEvent.action == "role_changed")
+            .order_by(AuditEvent.id.desc())
         )
         assert event is not None
         assert event.detail == {"from": "contributor", "to": "lead"}
@@ -201,7 +253,9 @@ def test_the_last_lead_cannot_step_down(client: FlaskClient, world: World) -> No
     assert any("must have at least one lead" in message for message in error_messages(response))
 
 
-def test_a_lead_cannot_manage_another_organisations_members(client: FlaskClient, world: World) -> None:
+def test_a_lead_cannot_manage_another_organisations_members(
+    client: FlaskClient, world: World
+) -> None:
     sign_in(client, world.lead)
     # The membership exists, but in another organisation: not found through this one.
     response = client.get(f"/organisations/{world.org}/team/{world.other_membership}")
@@ -217,7 +271,9 @@ def test_admin_invites_a_regional_lead(app: Flask, client: FlaskClient, world: W
     )
     path = _invitation_path(response)
     invitee = app.test_client()
-    submit(invitee, path, {"name": "Rhea Regional", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    submit(
+        invitee, path, {"name": "Rhea Regional", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
     assert invitee.get("/regions/london").status_code == 200
     assert invitee.get("/regions/north-west").status_code == 403
     page = soup(invitee.get("/regions/london")).get_text()

@@ -67,15 +67,16 @@ def test_valid_questionnaire_loads_with_lookups(tmp_path: Path) -> None:
 
 
 def test_loaded_objects_are_immutable(tmp_path: Path) -> None:
-    q = load_questionnaire(write_yaml(tmp_path, questionnaire_data()))
+    # Through Any: the point is what happens at run time when code ignores the types.
+    q: Any = load_questionnaire(write_yaml(tmp_path, questionnaire_data()))
     with pytest.raises(ValidationError):
-        q.title = "changed"  # type: ignore[misc]
+        q.title = "changed"
     with pytest.raises(TypeError):
-        q.indicator("vision").levels[1] = "changed"  # type: ignore[index]
+        q.indicator("vision").levels[1] = "changed"
     with pytest.raises(TypeError):
-        q.scoring.thresholds[2] = 1.5  # type: ignore[index]
+        q.scoring.thresholds[2] = 1.5
     with pytest.raises(AttributeError):
-        q.domains.append(q.domains[0])  # type: ignore[attr-defined]
+        q.domains.append(q.domains[0])
 
 
 def test_model_dump_gives_plain_data(tmp_path: Path) -> None:
@@ -489,3 +490,23 @@ def test_format_path() -> None:
 def test_version_key_orders_naturally() -> None:
     versions = ["2026.10", "2026.2", "2025.1", "2026.2-draft"]
     assert sorted(versions, key=version_key) == ["2025.1", "2026.2", "2026.2-draft", "2026.10"]
+
+
+def test_yml_files_are_reported_not_skipped(tmp_path: Path) -> None:
+    write_yaml(tmp_path, questionnaire_data(), "a.yaml")
+    write_yaml(tmp_path, metrics_data(), "m.yml")
+    with pytest.raises(QuestionnaireError, match=r"m\.yml: \(file\) — not loaded"):
+        load_directory(tmp_path)
+
+
+def test_loaded_definitions_are_hashable(tmp_path: Path) -> None:
+    first = load_file(write_yaml(tmp_path, questionnaire_data(), "a.yaml"))
+    second = load_file(write_yaml(tmp_path, questionnaire_data(), "b.yaml"))
+    metrics = load_file(write_yaml(tmp_path, metrics_data(), "m.yaml"))
+    assert first == second and hash(first) == hash(second)
+    assert len({first, second, metrics}) == 2
+
+
+def test_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(QuestionnaireError, match="not a folder"):
+        load_directory(tmp_path / "nope")

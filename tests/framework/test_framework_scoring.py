@@ -6,7 +6,7 @@ sponsorship may be not applicable).
 """
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from framework_fixtures import questionnaire, questionnaire_data
@@ -204,7 +204,7 @@ def test_answer_rules() -> None:
     with pytest.raises(ValueError, match="both"):
         Answer(level=2, not_applicable=True, reason="x")
     with pytest.raises(ValueError, match="whole number"):
-        Answer(level=2.5)  # type: ignore[arg-type]
+        Answer(level=cast(Any, 2.5))
     assert Answer().status == "unanswered"
     assert Answer(level=None).status == "unanswered"
 

@@ -1,0 +1,716 @@
+"""Turn answers into domain and overall scores and levels, each with its explanation.
+
+The rules, in one place:
+
+* An indicator's answer is a level (1..N), "not applicable" (with a reason, only where the
+  indicator allows it) or nothing yet. Only levels count towards scores: not applicable and
+  unanswered indicators are left out of the mean, never counted as zero.
+* A score is the weighted mean of the answered levels, rounded to one decimal place with halves
+  rounded up (2.25 → 2.3). Arithmetic is exact (fractions), so 2.95 is 2.95, not 2.9499….
+* The level is decided on that rounded score, so the number people see is the number compared
+  with the thresholds: the level is the highest L with ``score >= thresholds[L]`` and no answered
+  indicator more than ``gate`` levels below L; the lowest level if no higher level qualifies.
+  Rounding never decreases as the mean rises, so raising an answer never lowers a score or a
+  level.
+* A domain with no answered indicator has no score and no level: it is "not yet assessed".
+* The overall score and level use the same rule over every answered indicator in the
+  questionnaire (a pooled weighted mean, not a mean of domain scores).
+"""
+
+import math
+import types
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, is_dataclass
+from fractions import Fraction
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+
+from maturity.framework.schema import Indicator, Questionnaire
+
+__all__ = [
+    "RESULT_FORMAT",
+    "Answer",
+    "AssessmentResult",
+    "Completeness",
+    "Contribution",
+    "DomainResult",
+    "Explanation",
+    "GateBlocker",
+    "IndicatorResult",
+    "LevelInfo",
+    "OverallResult",
+    "Status",
+    "format_score",
+    "score",
+]
+
+RESULT_FORMAT = "academy-maturity/assessment-result"
+RESULT_FORMAT_VERSION = 1
+
+Status = Literal["answered", "not_applicable", "unanswered"]
+LIST_ANSWERS_UP_TO = 12
+OVERALL_SUBJECT = "The whole assessment"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer. ``level`` None and ``not_applicable`` False means "not answered yet"."""
+
+    level: int | None = None
+    not_applicable: bool = False
+    reason: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.level is not None and (
+            isinstance(self.level, bool) or not isinstance(self.level, int)
+        ):
+            raise ValueError(f"an answer's level must be a whole number, not {self.level!r}")
+        if self.not_applicable and self.level is not None:
+            raise ValueError("an answer cannot both have a level and be 'not applicable'")
+        if self.not_applicable and not (self.reason and self.reason.strip()):
+            raise ValueError("a 'not applicable' answer needs a reason")
+
+    @classmethod
+    def na(cls, reason: str) -> "Answer":
+        """A "not applicable" answer; raises ``ValueError`` if the reason is blank."""
+        return cls(level=None, not_applicable=True, reason=reason)
+
+    @property
+    def status(self) -> Status:
+        """answered, not_applicable or unanswered."""
+        if self.not_applicable:
+            return "not_applicable"
+        return "answered" if self.level is not None else "unanswered"
+
+
+# --- result types ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LevelInfo:
+    """A level of the scale as the result saw it; ``threshold`` is None for the lowest."""
+
+    value: int
+    name: str
+    threshold: float | None
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    """The outcome for one indicator."""
+
+    indicator_id: str
+    title: str
+    domain_id: str
+    weight: float
+    status: Status
+    level: int | None
+    level_name: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """How many indicators are answered, not applicable, or still to answer."""
+
+    answered: int
+    not_applicable: int
+    unanswered: int
+
+    @property
+    def total(self) -> int:
+        """Every indicator counted."""
+        return self.answered + self.not_applicable + self.unanswered
+
+    @property
+    def done(self) -> int:
+        """Indicators answered or marked not applicable."""
+        return self.answered + self.not_applicable
+
+    @property
+    def fraction(self) -> float:
+        """``done / total`` in [0, 1] (1.0 when there is nothing to answer)."""
+        return self.done / self.total if self.total else 1.0
+
+    @property
+    def complete(self) -> bool:
+        """Whether every indicator is answered or not applicable."""
+        return self.unanswered == 0
+
+    @property
+    def text(self) -> str:
+        """For example "4 of 5 indicators done (3 answered, 1 not applicable)"."""
+        noun = "indicator" if self.total == 1 else "indicators"
+        parts = f"{self.answered} answered"
+        if self.not_applicable:
+            parts += f", {self.not_applicable} not applicable"
+        return f"{self.done} of {self.total} {noun} done ({parts})"
+
+    def _derived(self) -> dict[str, Any]:
+        return {"total": self.total, "done": self.done, "fraction": self.fraction}
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """An answered indicator that went into a score."""
+
+    indicator_id: str
+    title: str
+    level: int
+    level_name: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class GateBlocker:
+    """An answer too far below the next level: it must reach ``needed_level`` first."""
+
+    indicator_id: str
+    title: str
+    level: int
+    level_name: str
+    needed_level: int
+    needed_level_name: str
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a domain (or the whole assessment) got its score and level, and how to go higher.
+
+    ``score_level`` is the level the score alone would reach; when it is above ``level`` the
+    gate is holding the level down. ``next_level`` is None at the top of the scale or when
+    nothing is answered. ``gate_blockers`` are the answers that stop ``next_level`` through the
+    gate; ``below_threshold`` says whether the score is also short of ``next_threshold``.
+    """
+
+    subject: str
+    score: float | None
+    level: int | None
+    level_name: str | None
+    score_level: int | None
+    score_level_name: str | None
+    contributions: tuple[Contribution, ...]
+    next_level: int | None
+    next_level_name: str | None
+    next_threshold: float | None
+    gate: int
+    gate_blockers: tuple[GateBlocker, ...]
+    indicator_count: int
+
+    @property
+    def assessed(self) -> bool:
+        """Whether at least one indicator is answered."""
+        return self.score is not None
+
+    @property
+    def below_threshold(self) -> bool:
+        """Whether the score is short of the next level's threshold."""
+        return (
+            self.score is not None
+            and self.next_threshold is not None
+            and Fraction(str(self.score)) < Fraction(str(self.next_threshold))
+        )
+
+    def _blocker_groups(self) -> list[tuple[str, str, list[str]]]:
+        """(level name, needed level name, titles) for blockers sharing both, in order."""
+        groups: dict[tuple[str, str], list[str]] = {}
+        for blocker in self.gate_blockers:
+            key = (blocker.level_name, blocker.needed_level_name)
+            groups.setdefault(key, []).append(blocker.title)
+        return [(have, need, titles) for (have, need), titles in groups.items()]
+
+    @property
+    def held_down_by(self) -> tuple[str, ...]:
+        """Phrases saying why the next level is not reached (empty at the top).
+
+        The threshold shortfall comes first, then one phrase per group of gate blockers at the
+        same level.
+        """
+        if self.next_level is None or self.score is None:
+            return ()
+        reasons: list[str] = []
+        if self.below_threshold:
+            assert self.next_threshold is not None
+            reasons.append(
+                f"the score {format_score(self.score)} is below "
+                f"{format_score(self.next_threshold)}, the threshold for {self.next_level_name}"
+            )
+        distance = (
+            f"more than {self.gate} level{'s' if self.gate != 1 else ''} below"
+            if self.gate
+            else "below"
+        )
+        for have, _need, titles in self._blocker_groups():
+            verb = "is" if len(titles) == 1 else "are"
+            reasons.append(
+                f"{_join_titles(titles)} {verb} at {have}, {distance} {self.next_level_name}"
+            )
+        return tuple(reasons)
+
+    @property
+    def lifts(self) -> tuple[str, ...]:
+        """Instructions that together reach the next level (empty at the top).
+
+        For example "raise the score from 2.6 to 3.0" and "raise 'Core funding' from First
+        steps to Compliant" (answers needing the same move are named together).
+        """
+        if self.next_level is None or self.score is None:
+            return ()
+        steps: list[str] = []
+        if self.below_threshold:
+            assert self.next_threshold is not None
+            steps.append(
+                f"raise the score from {format_score(self.score)} to "
+                f"{format_score(self.next_threshold)}"
+            )
+        steps.extend(
+            f"raise {_join_titles(titles)} from {have} to {need}"
+            for have, need, titles in self._blocker_groups()
+        )
+        return tuple(steps)
+
+    @property
+    def text(self) -> str:
+        """The explanation as plain sentences.
+
+        Answers are listed one by one when there are at most ``LIST_ANSWERS_UP_TO`` of them;
+        beyond that (typically the whole assessment) only their number is given.
+        """
+        if self.score is None:
+            return (
+                f"{self.subject} is not yet assessed: none of its {self.indicator_count} "
+                "indicators has a level answer."
+            )
+        count = len(self.contributions)
+        answers = ""
+        if count <= LIST_ANSWERS_UP_TO:
+            answers = ": " + ", ".join(
+                f"'{c.title}' {c.level_name} (weight {_number(c.weight)})"
+                for c in self.contributions
+            )
+        sentences = [
+            f"{self.subject} is at {self.level_name} with a score of {format_score(self.score)}, "
+            f"the weighted mean of {count} answer{'s' if count != 1 else ''}{answers}."
+        ]
+        if (
+            self.score_level is not None
+            and self.level is not None
+            and self.score_level > self.level
+        ):
+            sentences.append(
+                f"The score alone would reach {self.score_level_name}, but the gate holds "
+                f"it at {self.level_name}."
+            )
+        if self.next_level is None:
+            sentences.append(f"{self.level_name} is the top level.")
+        else:
+            sentences.append(
+                f"It is not at {self.next_level_name} because "
+                + "; and ".join(self.held_down_by)
+                + "."
+            )
+            sentences.append(f"To reach {self.next_level_name}: " + "; ".join(self.lifts) + ".")
+        return " ".join(sentences)
+
+    def _derived(self) -> dict[str, Any]:
+        return {
+            "below_threshold": self.below_threshold,
+            "held_down_by": list(self.held_down_by),
+            "lifts": list(self.lifts),
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
+class DomainResult:
+    """A domain's score (one decimal) and level, or None for both when not yet assessed."""
+
+    domain_id: str
+    title: str
+    score: float | None
+    level: int | None
+    level_name: str | None
+    completeness: Completeness
+    indicators: tuple[IndicatorResult, ...]
+    explanation: Explanation
+
+    @property
+    def assessed(self) -> bool:
+        """Whether at least one indicator has a level answer."""
+        return self.score is not None
+
+    @property
+    def text(self) -> str:
+        """The explanation as plain sentences, with completeness."""
+        return f"{self.explanation.text} {self.completeness.text.capitalize()}."
+
+
+@dataclass(frozen=True)
+class OverallResult:
+    """The whole assessment's score and level, over every answered indicator."""
+
+    score: float | None
+    level: int | None
+    level_name: str | None
+    completeness: Completeness
+    explanation: Explanation
+
+    @property
+    def assessed(self) -> bool:
+        """Whether at least one indicator has a level answer."""
+        return self.score is not None
+
+    @property
+    def text(self) -> str:
+        """The explanation as plain sentences, with completeness."""
+        return f"{self.explanation.text} {self.completeness.text.capitalize()}."
+
+
+@dataclass(frozen=True)
+class AssessmentResult:
+    """Everything a results page needs, frozen; ``to_dict`` / ``from_dict`` round-trip exactly."""
+
+    questionnaire_id: str
+    questionnaire_version: str
+    questionnaire_title: str
+    purpose: str
+    levels: tuple[LevelInfo, ...]
+    gate: int
+    domains: tuple[DomainResult, ...]
+    overall: OverallResult
+
+    def domain(self, domain_id: str) -> DomainResult:
+        """The domain's result; ``KeyError`` if the questionnaire had no such domain."""
+        for domain in self.domains:
+            if domain.domain_id == domain_id:
+                return domain
+        raise KeyError(f"no domain '{domain_id}' in this result")
+
+    def indicator(self, indicator_id: str) -> IndicatorResult:
+        """The indicator's result; ``KeyError`` if the questionnaire had no such indicator."""
+        for domain in self.domains:
+            for indicator in domain.indicators:
+                if indicator.indicator_id == indicator_id:
+                    return indicator
+        raise KeyError(f"no indicator '{indicator_id}' in this result")
+
+    @property
+    def indicators(self) -> tuple[IndicatorResult, ...]:
+        """Every indicator result, domain by domain."""
+        return tuple(ind for domain in self.domains for ind in domain.indicators)
+
+    def level_name(self, value: int) -> str:
+        """The name of a level of this result's scale; ``KeyError`` if unknown."""
+        for level in self.levels:
+            if level.value == value:
+                return level.name
+        raise KeyError(f"no level {value} in this result")
+
+    @property
+    def text(self) -> str:
+        """Overall explanation, then one paragraph per domain."""
+        return "\n\n".join([self.overall.text, *(domain.text for domain in self.domains)])
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable snapshot: plain dicts, lists, strings, numbers, bools and None.
+
+        Derived conveniences (explanation text, completeness fractions) are included for
+        readers of the snapshot and ignored by :meth:`from_dict`, which recomputes them.
+        """
+        data = _encode(self)
+        assert isinstance(data, dict)
+        return {"format": RESULT_FORMAT, "format_version": RESULT_FORMAT_VERSION, **data}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "AssessmentResult":
+        """Rebuild a result from :meth:`to_dict` output (also after a JSON round trip).
+
+        Guarantees ``AssessmentResult.from_dict(r.to_dict()) == r``; raises ``ValueError`` for
+        anything that is not a snapshot this code can read.
+        """
+        if data.get("format") != RESULT_FORMAT:
+            raise ValueError("not an assessment result snapshot (missing or wrong 'format')")
+        version = data.get("format_version")
+        if not isinstance(version, int) or version > RESULT_FORMAT_VERSION:
+            raise ValueError(f"unsupported assessment result format_version {version!r}")
+        decoded = _decode(cls, data, "result")
+        assert isinstance(decoded, cls)
+        return decoded
+
+
+# --- scoring -----------------------------------------------------------------------------------
+
+
+def format_score(value: float) -> str:
+    """A score or threshold for people: one decimal place, more only if the value has them."""
+    if Fraction(str(value)) * 10 == int(Fraction(str(value)) * 10):
+        return f"{value:.1f}"
+    return f"{value:g}"
+
+
+def _join_titles(titles: Sequence[str]) -> str:
+    quoted = [f"'{title}'" for title in titles]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _exact(value: float) -> Fraction:
+    # Via the decimal text, so 0.1 means one tenth as the author wrote it, not the binary float.
+    return Fraction(repr(float(value)))
+
+
+def _round_one_decimal(value: Fraction) -> Fraction:
+    return Fraction(math.floor(value * 10 + Fraction(1, 2)), 10)
+
+
+@dataclass(frozen=True)
+class _Scale:
+    names: Mapping[int, str]
+    thresholds: Mapping[int, Fraction]
+    gate: int
+
+    @property
+    def top(self) -> int:
+        return max(self.names)
+
+    def qualifies(self, level: int, rounded: Fraction, lowest_answer: int) -> bool:
+        return rounded >= self.thresholds[level] and lowest_answer >= level - self.gate
+
+
+def _evaluate(
+    subject: str,
+    scale: _Scale,
+    results: Sequence[IndicatorResult],
+) -> tuple[float | None, int | None, Explanation]:
+    answered = [r for r in results if r.level is not None]
+    if not answered:
+        explanation = Explanation(
+            subject=subject,
+            score=None,
+            level=None,
+            level_name=None,
+            score_level=None,
+            score_level_name=None,
+            contributions=(),
+            next_level=None,
+            next_level_name=None,
+            next_threshold=None,
+            gate=scale.gate,
+            gate_blockers=(),
+            indicator_count=len(results),
+        )
+        return None, None, explanation
+    levels = [r.level for r in answered if r.level is not None]
+    total_weight = sum((_exact(r.weight) for r in answered), Fraction(0))
+    weighted_sum = sum(
+        (_exact(r.weight) * level for r, level in zip(answered, levels, strict=True)), Fraction(0)
+    )
+    rounded = _round_one_decimal(weighted_sum / total_weight)
+    lowest_answer = min(levels)
+    higher = [value for value in scale.names if value in scale.thresholds]
+    score_level = max([1, *(v for v in higher if rounded >= scale.thresholds[v])])
+    level = max([1, *(v for v in higher if scale.qualifies(v, rounded, lowest_answer))])
+    next_level = level + 1 if level < scale.top else None
+    blockers: tuple[GateBlocker, ...] = ()
+    if next_level is not None:
+        needed = next_level - scale.gate
+        blockers = tuple(
+            GateBlocker(r.indicator_id, r.title, lvl, scale.names[lvl], needed, scale.names[needed])
+            for r, lvl in zip(answered, levels, strict=True)
+            if lvl < needed
+        )
+    explanation = Explanation(
+        subject=subject,
+        score=float(rounded),
+        level=level,
+        level_name=scale.names[level],
+        score_level=score_level,
+        score_level_name=scale.names[score_level],
+        contributions=tuple(
+            Contribution(r.indicator_id, r.title, lvl, scale.names[lvl], r.weight)
+            for r, lvl in zip(answered, levels, strict=True)
+        ),
+        next_level=next_level,
+        next_level_name=scale.names[next_level] if next_level is not None else None,
+        next_threshold=(float(scale.thresholds[next_level]) if next_level is not None else None),
+        gate=scale.gate,
+        gate_blockers=blockers,
+        indicator_count=len(results),
+    )
+    return float(rounded), level, explanation
+
+
+def _completeness(results: Sequence[IndicatorResult]) -> Completeness:
+    statuses = [r.status for r in results]
+    return Completeness(
+        answered=statuses.count("answered"),
+        not_applicable=statuses.count("not_applicable"),
+        unanswered=statuses.count("unanswered"),
+    )
+
+
+def _normalise_answers(
+    questionnaire: Questionnaire, answers: Mapping[str, Answer | int]
+) -> dict[str, Answer]:
+    problems: list[str] = []
+    normalised: dict[str, Answer] = {}
+    top = len(questionnaire.levels)
+    for indicator_id, raw in answers.items():
+        if not questionnaire.has_indicator(indicator_id):
+            problems.append(f"answer for unknown indicator {indicator_id!r}")
+            continue
+        if isinstance(raw, bool) or not isinstance(raw, Answer | int):
+            problems.append(
+                f"answer for '{indicator_id}' must be a level number or an Answer, not {raw!r}"
+            )
+            continue
+        answer = Answer(level=raw) if isinstance(raw, int) else raw
+        indicator = questionnaire.indicator(indicator_id)
+        if answer.level is not None and not 1 <= answer.level <= top:
+            problems.append(
+                f"answer for '{indicator_id}' is level {answer.level}, outside the scale 1–{top}"
+            )
+        elif answer.not_applicable and not indicator.allow_not_applicable:
+            problems.append(f"'{indicator_id}' cannot be answered 'not applicable'")
+        else:
+            normalised[indicator_id] = answer
+    if problems:
+        raise ValueError(f"invalid answers for {questionnaire.label}: " + "; ".join(problems))
+    return normalised
+
+
+def _indicator_result(
+    questionnaire: Questionnaire, domain_id: str, indicator: Indicator, answer: Answer | None
+) -> IndicatorResult:
+    answer = answer or Answer()
+    level = answer.level
+    return IndicatorResult(
+        indicator_id=indicator.id,
+        title=indicator.title,
+        domain_id=domain_id,
+        weight=indicator.weight,
+        status=answer.status,
+        level=level,
+        level_name=questionnaire.level(level).name if level is not None else None,
+        reason=answer.reason,
+    )
+
+
+def score(questionnaire: Questionnaire, answers: Mapping[str, Answer | int]) -> AssessmentResult:
+    """Score a set of answers (indicator id → Answer or bare level number).
+
+    Guarantees: scores are None or in [1, N] with one decimal; levels are None or on the
+    scale; not-applicable and unanswered indicators never affect a score; raising one answer
+    never lowers any score or level; the same input always gives an equal result. Raises
+    ``ValueError`` for unknown indicator ids, levels off the scale, or "not applicable" where
+    the indicator does not allow it (all such problems in one message).
+    """
+    normalised = _normalise_answers(questionnaire, answers)
+    scale = _Scale(
+        names={level.value: level.name for level in questionnaire.levels},
+        thresholds={k: _exact(v) for k, v in questionnaire.scoring.thresholds.items()},
+        gate=questionnaire.scoring.gate,
+    )
+    domains: list[DomainResult] = []
+    for domain in questionnaire.domains:
+        results = tuple(
+            _indicator_result(questionnaire, domain.id, ind, normalised.get(ind.id))
+            for ind in domain.indicators
+        )
+        domain_score, level, explanation = _evaluate(domain.title, scale, results)
+        domains.append(
+            DomainResult(
+                domain_id=domain.id,
+                title=domain.title,
+                score=domain_score,
+                level=level,
+                level_name=scale.names[level] if level is not None else None,
+                completeness=_completeness(results),
+                indicators=results,
+                explanation=explanation,
+            )
+        )
+    every = [ind for domain in domains for ind in domain.indicators]
+    overall_score, overall_level, overall_explanation = _evaluate(OVERALL_SUBJECT, scale, every)
+    return AssessmentResult(
+        questionnaire_id=questionnaire.id,
+        questionnaire_version=questionnaire.version,
+        questionnaire_title=questionnaire.title,
+        purpose=questionnaire.purpose,
+        levels=tuple(
+            LevelInfo(
+                level.value,
+                level.name,
+                questionnaire.scoring.thresholds.get(level.value),
+            )
+            for level in questionnaire.levels
+        ),
+        gate=questionnaire.scoring.gate,
+        domains=tuple(domains),
+        overall=OverallResult(
+            score=overall_score,
+            level=overall_level,
+            level_name=scale.names[overall_level] if overall_level is not None else None,
+            completeness=_completeness(every),
+            explanation=overall_explanation,
+        ),
+    )
+
+
+# --- snapshot encoding -------------------------------------------------------------------------
+
+
+def _encode(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        data = {f.name: _encode(getattr(value, f.name)) for f in fields(value)}
+        derived = getattr(value, "_derived", None)
+        if derived is not None:
+            data.update(derived())
+        return data
+    if isinstance(value, tuple | list):
+        return [_encode(item) for item in value]
+    return value
+
+
+def _decode(kind: Any, value: Any, where: str) -> Any:
+    origin = get_origin(kind)
+    if origin is Union or origin is types.UnionType:
+        options = [option for option in get_args(kind) if option is not type(None)]
+        if value is None and len(options) < len(get_args(kind)):
+            return None
+        return _decode(options[0], value, where)
+    if origin is tuple:
+        if not isinstance(value, list | tuple):
+            raise ValueError(f"{where}: expected a list, got {value!r}")
+        item_kind = get_args(kind)[0]
+        return tuple(_decode(item_kind, item, f"{where}[{i}]") for i, item in enumerate(value))
+    if origin is Literal:
+        if value not in get_args(kind):
+            raise ValueError(f"{where}: {value!r} is not one of {get_args(kind)}")
+        return value
+    if isinstance(kind, type) and is_dataclass(kind):
+        if not isinstance(value, Mapping):
+            raise ValueError(f"{where}: expected an object, got {value!r}")
+        hints = get_type_hints(kind)
+        missing = [f.name for f in fields(kind) if f.name not in value]
+        if missing:
+            raise ValueError(f"{where}: missing {', '.join(missing)}")
+        return kind(
+            **{
+                f.name: _decode(hints[f.name], value[f.name], f"{where}.{f.name}")
+                for f in fields(kind)
+            }
+        )
+    return _decode_scalar(kind, value, where)
+
+
+def _decode_scalar(kind: Any, value: Any, where: str) -> Any:
+    if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if kind is int and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if kind in (str, bool) and isinstance(value, kind):
+        return value
+    raise ValueError(f"{where}: expected {getattr(kind, '__name__', kind)}, got {value!r}")

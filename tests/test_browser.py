@@ -1,0 +1,203 @@
+"""In a real browser: Playwright driving Debian's Chromium against the app on 127.0.0.1.
+
+Every page visited is scanned with axe-core; any serious or critical violation fails.
+Without Chromium the tests are skipped with a note on how to install it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import config_for_tests, create_database, drop_database
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason=f"no Chromium at {CHROMIUM}: install it with `apt-get install -y chromium` "
+        "(as root), or set CHROMIUM_PATH",
+    ),
+]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DEMO_PASSWORD = "fictional-demo-account"
+
+
+@pytest.fixture(autouse=True)
+def isolated() -> Iterator[None]:
+    """The live server keeps its own database; no per-test transaction swap here (it
+    would point the server's thread at the shared test connection)."""
+    yield
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app with the demo data, served on a free port of 127.0.0.1 in a thread.
+
+    It has its own database (not the per-test transaction) because the server's
+    thread needs its own connections.
+    """
+    from flask_migrate import upgrade
+    from werkzeug.serving import make_server
+
+    from maturity import create_app
+    from maturity.extensions import db
+    from maturity.services.demo import seed_demo
+    from maturity.services.reference import load_regions
+
+    url = create_database(os.environ.get("TEST_DATABASE_URL"), tmp_path_factory.mktemp("live"))
+    config = config_for_tests(url)
+    del config["SERVER_NAME"]
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+        load_regions()
+        seed_demo()
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        with app.app_context():
+            db.engine.dispose()
+        drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+class AccessibilityChecker:
+    """Runs axe-core on each page it is shown and keeps the serious problems."""
+
+    def __init__(self) -> None:
+        from axe_playwright_python.sync_playwright import Axe
+
+        self.axe = Axe()
+        self.problems: list[str] = []
+        self.pages: list[str] = []
+
+    def check(self, page: Any) -> None:
+        results = self.axe.run(page)
+        self.pages.append(page.url)
+        for violation in results.response["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [node["target"] for node in violation["nodes"]][:3]
+                self.problems.append(
+                    f"{page.url}: {violation['id']} ({violation['impact']}): "
+                    f"{violation['help']} at {targets}"
+                )
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context()
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def sign_in(page: Any, base: str, email: str, axe: AccessibilityChecker) -> None:
+    page.goto(f"{base}/")
+    axe.check(page)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/sign-in")
+    axe.check(page)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+
+
+def test_a_demo_lead_signs_in_reaches_home_and_signs_out(live_server: str, page: Any) -> None:
+    axe = AccessibilityChecker()
+    sign_in(page, live_server, "lead@riverside.example.org", axe)
+    assert page.get_by_role("heading", level=1).inner_text() == "Welcome, Ada Lead (demo)"
+    axe.check(page)
+
+    page.get_by_role("link", name="Riverside Care Academy (demo)").click()
+    assert "Fictional demo" in page.content()
+    axe.check(page)
+    page.get_by_role("link", name="Team").click()
+    assert page.get_by_role("cell", name="Cal Contributor (demo)").is_visible()
+    axe.check(page)
+    page.get_by_role("button", name="Invite someone").click()
+    axe.check(page)
+    page.get_by_role("button", name="Send invitation").click()
+    assert page.title().startswith("Error: ")
+    assert page.locator(".govuk-error-summary").is_visible()
+    axe.check(page)
+
+    page.get_by_role("link", name="Your account").click()
+    axe.check(page)
+    page.get_by_role("button", name="Sign out").first.click()
+    page.wait_for_url(f"{live_server}/sign-in")
+    assert "You have signed out" in page.content()
+    axe.check(page)
+    page.goto(f"{live_server}/account")
+    assert page.url.startswith(f"{live_server}/sign-in")
+    assert axe.problems == [], "\n".join(axe.problems)
+
+
+def test_admin_and_regional_pages_are_accessible(live_server: str, browser: Any) -> None:
+    axe = AccessibilityChecker()
+    for email, paths in (
+        (
+            "admin@example.org",
+            [
+                "/admin/",
+                "/admin/organisations",
+                "/admin/organisations/new",
+                "/admin/users",
+                "/admin/audit",
+                "/admin/regional-leads/invite",
+            ],
+        ),
+        ("regional.lead@example.org", ["/regions/", "/regions/north-west"]),
+    ):
+        context = browser.new_context()
+        tab = context.new_page()
+        sign_in(tab, live_server, email, axe)
+        for path in paths:
+            response = tab.goto(f"{live_server}{path}")
+            assert response is not None and response.status == 200, path
+            axe.check(tab)
+        context.close()
+    page_count = len(axe.pages)
+    assert page_count >= 10
+    assert axe.problems == [], "\n".join(axe.problems)
+
+
+def test_javascript_enhancements_load_without_csp_errors(live_server: str, page: Any) -> None:
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.goto(f"{live_server}/sign-in")
+    assert "govuk-frontend-supported" in (page.locator("body").get_attribute("class") or "")
+    assert errors == []
