@@ -140,20 +140,26 @@ def test_a_demo_lead_signs_in_reaches_home_and_signs_out(live_server: str, page:
     assert page.get_by_role("heading", level=1).inner_text() == "Welcome, Ada Lead (demo)"
     axe.check(page)
 
+    organisation = f"{live_server}/organisations/riverside-care-academy-demo"
     page.get_by_role("link", name="Riverside Care Academy (demo)").click()
+    page.wait_for_url(organisation)
     assert "Fictional demo" in page.content()
     axe.check(page)
     page.get_by_role("link", name="Team").click()
+    page.wait_for_url(f"{organisation}/team")
     assert page.get_by_role("cell", name="Cal Contributor (demo)").is_visible()
     axe.check(page)
     page.get_by_role("button", name="Invite someone").click()
+    page.wait_for_url(f"{organisation}/team/invite")
     axe.check(page)
     page.get_by_role("button", name="Send invitation").click()
+    page.wait_for_selector(".govuk-error-summary")
     assert page.title().startswith("Error: ")
     assert page.locator(".govuk-error-summary").is_visible()
     axe.check(page)
 
     page.get_by_role("link", name="Your account").click()
+    page.wait_for_url(f"{live_server}/account")
     axe.check(page)
     page.get_by_role("button", name="Sign out").first.click()
     page.wait_for_url(f"{live_server}/sign-in")
