@@ -62,6 +62,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     extensions.limiter.init_app(app)
     extensions.login_manager.init_app(app)
 
+    from maturity.services.questionnaires import install_catalogue
+
+    install_catalogue(app)
     register_web(app)
     cli.register(app)
     _install_sqlite_transaction_fix(app)

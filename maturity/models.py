@@ -29,7 +29,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
@@ -299,3 +299,147 @@ class AuditEvent(Base):
 
     actor: Mapped[User | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
+
+
+class AssessmentStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+    @property
+    def label(self) -> str:
+        return {"draft": "In progress", "submitted": "Submitted"}[self.value]
+
+
+class Confidence(enum.StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def label(self) -> str:
+        return {
+            "low": "Low: our view, with little evidence yet",
+            "medium": "Medium: some evidence, partly agreed with partners",
+            "high": "High: documented evidence, agreed with partners",
+        }[self.value]
+
+    @property
+    def short_label(self) -> str:
+        return self.value.capitalize()
+
+
+class Assessment(Base):
+    """One organisation's answers to one questionnaire for one cycle (e.g. "2026/27").
+
+    It records the questionnaire id and version it was taken on, so a later version of
+    the questionnaire never changes it.
+    """
+
+    __tablename__ = "assessment"
+    __table_args__ = (UniqueConstraint("organisation_id", "questionnaire_id", "cycle"),)
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    questionnaire_id: Mapped[str] = mapped_column(String(80))
+    questionnaire_version: Mapped[str] = mapped_column(String(40))
+    cycle: Mapped[str] = mapped_column(String(7))
+    status: Mapped[AssessmentStatus] = mapped_column(
+        _enum(AssessmentStatus, "assessment_status"), default=AssessmentStatus.DRAFT
+    )
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    organisation: Mapped[Organisation] = relationship()
+    answers: Mapped[list[AnswerRecord]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan"
+    )
+    targets: Mapped[list[DomainTarget]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan"
+    )
+    snapshots: Mapped[list[AssessmentSnapshot]] = relationship(
+        back_populates="assessment",
+        cascade="all, delete-orphan",
+        order_by="AssessmentSnapshot.id",
+    )
+    started_by: Mapped[User | None] = relationship(foreign_keys=[started_by_id])
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+
+
+class AnswerRecord(Base):
+    """The current answer to one indicator in one assessment.
+
+    ``version`` goes up by one with every save; a save names the version it was based
+    on, so two people editing the same indicator cannot silently overwrite each other.
+    """
+
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("assessment_id", "indicator_id"),)
+
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    indicator_id: Mapped[str] = mapped_column(String(80))
+    level: Mapped[int | None] = mapped_column(Integer)
+    not_applicable: Mapped[bool] = mapped_column(Boolean, default=False)
+    not_applicable_reason: Mapped[str | None] = mapped_column(Text)
+    evidence_note: Mapped[str | None] = mapped_column(Text)
+    evidence_url: Mapped[str | None] = mapped_column(String(500))
+    confidence: Mapped[Confidence | None] = mapped_column(_enum(Confidence, "confidence"))
+    carried_over: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    assessment: Mapped[Assessment] = relationship(back_populates="answers")
+    updated_by: Mapped[User | None] = relationship()
+
+
+class AnswerRevision(Base):
+    """One saved state of an answer: the indicator's history, never changed afterwards."""
+
+    __tablename__ = "answer_revision"
+
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    indicator_id: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(Integer)
+    level: Mapped[int | None] = mapped_column(Integer)
+    not_applicable: Mapped[bool] = mapped_column(Boolean, default=False)
+    not_applicable_reason: Mapped[str | None] = mapped_column(Text)
+    evidence_note: Mapped[str | None] = mapped_column(Text)
+    evidence_url: Mapped[str | None] = mapped_column(String(500))
+    confidence: Mapped[Confidence | None] = mapped_column(_enum(Confidence, "confidence"))
+    carried_over: Mapped[bool] = mapped_column(Boolean, default=False)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    changed_by: Mapped[User | None] = relationship()
+
+
+class DomainTarget(Base):
+    """The level an organisation wants to reach in a domain by next cycle."""
+
+    __tablename__ = "domain_target"
+    __table_args__ = (UniqueConstraint("assessment_id", "domain_id"),)
+
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    domain_id: Mapped[str] = mapped_column(String(80))
+    level: Mapped[int] = mapped_column(Integer)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="targets")
+
+
+class AssessmentSnapshot(Base):
+    """The frozen result of a submission: scores, levels, explanation, questionnaire
+    version. Later code or questionnaire changes never alter it; re-submitting adds a
+    new snapshot and keeps the old."""
+
+    __tablename__ = "assessment_snapshot"
+
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    questionnaire_id: Mapped[str] = mapped_column(String(80))
+    questionnaire_version: Mapped[str] = mapped_column(String(40))
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    answers: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    targets: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    declaration: Mapped[str] = mapped_column(Text)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    assessment: Mapped[Assessment] = relationship(back_populates="snapshots")
+    submitted_by: Mapped[User | None] = relationship()

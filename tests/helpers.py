@@ -12,6 +12,7 @@ from werkzeug.test import TestResponse
 
 from maturity.extensions import db
 from maturity.models import (
+    Assessment,
     DeliveryMode,
     HostBodyType,
     Membership,
@@ -23,6 +24,7 @@ from maturity.models import (
     User,
 )
 from maturity.services.accounts import hash_password
+from maturity.services.questionnaires import questionnaire
 from maturity.services.reference import region_by_code
 
 TEST_PASSWORD = "correct horse battery staple"
@@ -67,6 +69,21 @@ def make_organisation(name: str, region_code: str, **overrides: object) -> Organ
     return organisation
 
 
+def make_assessment(organisation: Organisation, cycle: str, **fields: object) -> Assessment:
+    """A draft assessment on the current annual questionnaire."""
+    current = questionnaire("academy-maturity")
+    assessment = Assessment(
+        organisation=organisation,
+        questionnaire_id=current.id,
+        questionnaire_version=current.version,
+        cycle=cycle,
+        **fields,
+    )
+    db.session.add(assessment)
+    db.session.flush()
+    return assessment
+
+
 @dataclass(frozen=True)
 class World:
     """Emails, slugs and ids (not ORM objects, which belong to a closed session)."""
@@ -82,6 +99,8 @@ class World:
     lead_membership: int
     contributor_membership: int
     other_membership: int
+    assessment: int
+    other_assessment: int
 
 
 def make_world() -> World:
@@ -99,6 +118,8 @@ def make_world() -> World:
     contributor_m = Membership(user=contributor, organisation=org, role=Role.CONTRIBUTOR)
     other_m = Membership(user=other_lead, organisation=other, role=Role.LEAD)
     db.session.add_all([lead_m, contributor_m, other_m])
+    assessment = make_assessment(org, "2026/27")
+    other_assessment = make_assessment(other, "2026/27")
     db.session.flush()
     return World(
         admin=admin.email,
@@ -112,6 +133,8 @@ def make_world() -> World:
         lead_membership=lead_m.id,
         contributor_membership=contributor_m.id,
         other_membership=other_m.id,
+        assessment=assessment.id,
+        other_assessment=other_assessment.id,
     )
 
 

@@ -19,6 +19,8 @@ from tests.helpers import World, sign_in
 URL_VALUES = {
     "token": "not-a-real-token",
     "code": "north-west",
+    "domain_id": "leadership",
+    "indicator_id": "mission-aims",
 }
 
 # Who may use a route of each policy. The organisation in the URL is the one whose
@@ -42,6 +44,15 @@ EXPECTED_POLICY: dict[str, Policy] = {
     "admin.organisation": Policy.ADMIN,
     "admin.organisations": Policy.ADMIN,
     "admin.users": Policy.ADMIN,
+    "assessments.check": Policy.ORG_MEMBER,
+    "assessments.domain": Policy.ORG_MEMBER,
+    "assessments.index": Policy.ORG_MEMBER,
+    "assessments.indicator_history": Policy.ORG_MEMBER,
+    "assessments.reopen": Policy.ORG_LEAD,
+    "assessments.start": Policy.ORG_LEAD,
+    "assessments.submit": Policy.ORG_LEAD,
+    "assessments.submitted": Policy.ORG_MEMBER,
+    "assessments.task_list": Policy.ORG_MEMBER,
     "auth.accept_invitation": Policy.PUBLIC,
     "auth.account": Policy.SIGNED_IN,
     "auth.change_password": Policy.SIGNED_IN,
@@ -90,13 +101,19 @@ def test_every_route_declares_who_may_use_it(app: Flask) -> None:
     assert drifted == {}, f"declared policy differs from the intended one: {drifted}"
 
 
-def _url(app: Flask, rule: Rule, world: World) -> str:
+def _url(app: Flask, rule: Rule, world: World, *, foreign_ids: bool = False) -> str:
+    """The rule's URL for the world's organisation; with ``foreign_ids`` the record ids
+    in it belong to the other organisation."""
     values: dict[str, object] = {}
     for argument in rule.arguments:
         if argument == "slug":
             values[argument] = world.org
         elif argument == "membership_id":
-            values[argument] = world.contributor_membership
+            values[argument] = (
+                world.other_membership if foreign_ids else world.contributor_membership
+            )
+        elif argument == "assessment_id":
+            values[argument] = world.other_assessment if foreign_ids else world.assessment
         else:
             values[argument] = URL_VALUES[argument]
     with app.test_request_context():
@@ -139,3 +156,27 @@ def test_route_is_denied_to_the_wrong_people(
                 assert to_sign_in, outcome
             else:
                 assert response.status_code == 403, outcome
+
+
+ID_RULES = [rule for rule in RULES if {"membership_id", "assessment_id"} & set(rule.arguments)]
+
+
+@pytest.mark.parametrize("rule", ID_RULES, ids=[r.endpoint for r in ID_RULES])
+def test_ids_from_another_organisation_are_not_found_through_this_one(
+    app: Flask, world: World, rule: Rule, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record of organisation B, addressed through organisation A's URL, is 404 even
+    for people allowed into A (and for administrators)."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    policy = _policy(app, rule.endpoint)
+    assert policy is not None
+    url = _url(app, rule, world, foreign_ids=True)
+    emails = {"contributor": world.contributor, "lead": world.lead, "admin": world.admin}
+    for user, email in emails.items():
+        if user not in ALLOWED[policy]:
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            client = app.test_client()
+            sign_in(client, email)
+            response = client.open(url, method=method, data={})
+            assert response.status_code == 404, f"{method} {url} as {user}: {response.status_code}"

@@ -1,8 +1,8 @@
-"""Organisations, people, accounts and audit log
+"""Initial schema: organisations, people, accounts, audit log, assessments
 
-Revision ID: 91b5c60fdc2b
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 07:29:12.882275
+Create Date: 2026-11-23 07:42:12.866132
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '91b5c60fdc2b'
+revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -76,7 +76,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['region_id'], ['region.id'], name=op.f('fk_regional_lead_region_id_region')),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_regional_lead_user_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_regional_lead')),
-    sa.UniqueConstraint('user_id', 'region_id', name=op.f('uq_regional_lead_user_id'))
+    sa.UniqueConstraint('user_id', 'region_id', name=op.f('uq_regional_lead_user_id_region_id'))
     )
     with op.batch_alter_table('regional_lead', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_regional_lead_region_id'), ['region_id'], unique=False)
@@ -105,6 +105,29 @@ def upgrade():
     )
     with op.batch_alter_table('account_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_account_token_email'), ['email'], unique=False)
+
+    op.create_table('assessment',
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('questionnaire_id', sa.String(length=80), nullable=False),
+    sa.Column('questionnaire_version', sa.String(length=40), nullable=False),
+    sa.Column('cycle', sa.String(length=7), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'submitted', name='assessment_status', native_enum=False, length=32), nullable=False),
+    sa.Column('started_by_id', sa.Integer(), nullable=True),
+    sa.Column('carried_from_id', sa.Integer(), nullable=True),
+    sa.Column('submitted_at', sa.DateTime(), nullable=True),
+    sa.Column('submitted_by_id', sa.Integer(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['carried_from_id'], ['assessment.id'], name=op.f('fk_assessment_carried_from_id_assessment')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_assessment_organisation_id_organisation')),
+    sa.ForeignKeyConstraint(['started_by_id'], ['user_account.id'], name=op.f('fk_assessment_started_by_id_user_account')),
+    sa.ForeignKeyConstraint(['submitted_by_id'], ['user_account.id'], name=op.f('fk_assessment_submitted_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assessment')),
+    sa.UniqueConstraint('organisation_id', 'questionnaire_id', 'cycle', name=op.f('uq_assessment_organisation_id_questionnaire_id_cycle'))
+    )
+    with op.batch_alter_table('assessment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_assessment_organisation_id'), ['organisation_id'], unique=False)
 
     op.create_table('audit_event',
     sa.Column('action', sa.String(length=60), nullable=False),
@@ -136,17 +159,111 @@ def upgrade():
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_membership_organisation_id_organisation')),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_membership_user_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_membership')),
-    sa.UniqueConstraint('user_id', 'organisation_id', name=op.f('uq_membership_user_id'))
+    sa.UniqueConstraint('user_id', 'organisation_id', name=op.f('uq_membership_user_id_organisation_id'))
     )
     with op.batch_alter_table('membership', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_membership_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_membership_user_id'), ['user_id'], unique=False)
+
+    op.create_table('answer',
+    sa.Column('assessment_id', sa.Integer(), nullable=False),
+    sa.Column('indicator_id', sa.String(length=80), nullable=False),
+    sa.Column('level', sa.Integer(), nullable=True),
+    sa.Column('not_applicable', sa.Boolean(), nullable=False),
+    sa.Column('not_applicable_reason', sa.Text(), nullable=True),
+    sa.Column('evidence_note', sa.Text(), nullable=True),
+    sa.Column('evidence_url', sa.String(length=500), nullable=True),
+    sa.Column('confidence', sa.Enum('low', 'medium', 'high', name='confidence', native_enum=False, length=32), nullable=True),
+    sa.Column('carried_over', sa.Boolean(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['assessment_id'], ['assessment.id'], name=op.f('fk_answer_assessment_id_assessment')),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], name=op.f('fk_answer_updated_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_answer')),
+    sa.UniqueConstraint('assessment_id', 'indicator_id', name=op.f('uq_answer_assessment_id_indicator_id'))
+    )
+    with op.batch_alter_table('answer', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_answer_assessment_id'), ['assessment_id'], unique=False)
+
+    op.create_table('answer_revision',
+    sa.Column('assessment_id', sa.Integer(), nullable=False),
+    sa.Column('indicator_id', sa.String(length=80), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('level', sa.Integer(), nullable=True),
+    sa.Column('not_applicable', sa.Boolean(), nullable=False),
+    sa.Column('not_applicable_reason', sa.Text(), nullable=True),
+    sa.Column('evidence_note', sa.Text(), nullable=True),
+    sa.Column('evidence_url', sa.String(length=500), nullable=True),
+    sa.Column('confidence', sa.Enum('low', 'medium', 'high', name='confidence', native_enum=False, length=32), nullable=True),
+    sa.Column('carried_over', sa.Boolean(), nullable=False),
+    sa.Column('changed_by_id', sa.Integer(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['assessment_id'], ['assessment.id'], name=op.f('fk_answer_revision_assessment_id_assessment')),
+    sa.ForeignKeyConstraint(['changed_by_id'], ['user_account.id'], name=op.f('fk_answer_revision_changed_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_answer_revision'))
+    )
+    with op.batch_alter_table('answer_revision', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_answer_revision_assessment_id'), ['assessment_id'], unique=False)
+
+    op.create_table('assessment_snapshot',
+    sa.Column('assessment_id', sa.Integer(), nullable=False),
+    sa.Column('questionnaire_id', sa.String(length=80), nullable=False),
+    sa.Column('questionnaire_version', sa.String(length=40), nullable=False),
+    sa.Column('result', sa.JSON(), nullable=False),
+    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('targets', sa.JSON(), nullable=False),
+    sa.Column('declaration', sa.Text(), nullable=False),
+    sa.Column('submitted_by_id', sa.Integer(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['assessment_id'], ['assessment.id'], name=op.f('fk_assessment_snapshot_assessment_id_assessment')),
+    sa.ForeignKeyConstraint(['submitted_by_id'], ['user_account.id'], name=op.f('fk_assessment_snapshot_submitted_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assessment_snapshot'))
+    )
+    with op.batch_alter_table('assessment_snapshot', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_assessment_snapshot_assessment_id'), ['assessment_id'], unique=False)
+
+    op.create_table('domain_target',
+    sa.Column('assessment_id', sa.Integer(), nullable=False),
+    sa.Column('domain_id', sa.String(length=80), nullable=False),
+    sa.Column('level', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['assessment_id'], ['assessment.id'], name=op.f('fk_domain_target_assessment_id_assessment')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_domain_target')),
+    sa.UniqueConstraint('assessment_id', 'domain_id', name=op.f('uq_domain_target_assessment_id_domain_id'))
+    )
+    with op.batch_alter_table('domain_target', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_domain_target_assessment_id'), ['assessment_id'], unique=False)
 
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('domain_target', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_domain_target_assessment_id'))
+
+    op.drop_table('domain_target')
+    with op.batch_alter_table('assessment_snapshot', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_assessment_snapshot_assessment_id'))
+
+    op.drop_table('assessment_snapshot')
+    with op.batch_alter_table('answer_revision', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_answer_revision_assessment_id'))
+
+    op.drop_table('answer_revision')
+    with op.batch_alter_table('answer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_answer_assessment_id'))
+
+    op.drop_table('answer')
     with op.batch_alter_table('membership', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_membership_user_id'))
         batch_op.drop_index(batch_op.f('ix_membership_organisation_id'))
@@ -158,6 +275,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_audit_event_action'))
 
     op.drop_table('audit_event')
+    with op.batch_alter_table('assessment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_assessment_organisation_id'))
+
+    op.drop_table('assessment')
     with op.batch_alter_table('account_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_account_token_email'))
 
