@@ -64,6 +64,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from maturity.services.questionnaires import install_catalogue
 
+    if app.config["PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
     install_catalogue(app)
     register_web(app)
     cli.register(app)
@@ -95,4 +101,7 @@ def _install_sqlite_transaction_fix(app: Flask) -> None:
 
         @event.listens_for(engine, "begin")
         def _begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN")
+            # IMMEDIATE takes the write lock at the start, so concurrent requests wait
+            # their turn (busy timeout) instead of failing with "database is locked"
+            # when a reader later tries to write.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")

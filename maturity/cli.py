@@ -47,7 +47,12 @@ def create_admin(email: str, name: str, password: str) -> None:
 
 @bp.cli.command("seed-demo")
 def seed_demo() -> None:
-    """Add the fictional demo organisations and accounts (idempotent)."""
+    """Add the fictional demo organisations and accounts (idempotent; not in production)."""
+    if current_app.config["MATURITY_ENV"] == "production":
+        raise click.ClickException(
+            "seed-demo creates accounts with a published password; it does not run with "
+            "MATURITY_ENV=production."
+        )
     from maturity.services.demo import DEMO_PASSWORD
     from maturity.services.demo import seed_demo as seed
     from maturity.services.reference import load_regions

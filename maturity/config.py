@@ -77,6 +77,15 @@ def settings_from_environment(
         # Heroku-style URLs name no driver; we use psycopg 3.
         database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
 
+    service_url = os.environ.get("SERVICE_URL")
+    if not service_url:
+        if not development:
+            raise ConfigError(
+                "SERVICE_URL is not set. Set it to the service's public address, such as "
+                "https://maturity.example.org: emailed links are built from it."
+            )
+        service_url = "http://127.0.0.1:5000"
+
     redis_url = os.environ.get("REDIS_URL") or None
     return {
         "MATURITY_ENV": env,
@@ -96,7 +105,9 @@ def settings_from_environment(
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 8,
         "WTF_CSRF_TIME_LIMIT": 60 * 60 * 8,
         "SERVICE_NAME": "Academy Maturity",
-        "SERVICE_URL": os.environ.get("SERVICE_URL", "http://127.0.0.1:5000"),
+        "SERVICE_URL": service_url,
+        # How many proxies in front of the app set X-Forwarded-For/-Proto (0: none).
+        "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", "0")),
         "INVITATION_TTL_HOURS": int(os.environ.get("INVITATION_TTL_HOURS", "168")),
         "PASSWORD_RESET_TTL_HOURS": int(os.environ.get("PASSWORD_RESET_TTL_HOURS", "2")),
         "SMTP_HOST": os.environ.get("SMTP_HOST") or None,

@@ -24,10 +24,22 @@ def test_production_refuses_to_start_without_a_secret_key(
         settings_from_environment(tmp_path)
 
 
+def test_production_refuses_to_start_without_its_public_address(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MATURITY_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://db/maturity")
+    monkeypatch.delenv("SERVICE_URL", raising=False)
+    with pytest.raises(ConfigError, match="SERVICE_URL is not set"):
+        settings_from_environment(tmp_path)
+
+
 def test_production_defaults_are_safe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MATURITY_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
     monkeypatch.setenv("DATABASE_URL", "postgresql://db/maturity")
+    monkeypatch.setenv("SERVICE_URL", "https://maturity.example.org")
     monkeypatch.delenv("REDIS_URL", raising=False)
     settings = settings_from_environment(tmp_path)
     assert settings["SESSION_COOKIE_SECURE"] is True

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -129,7 +132,10 @@ def test_password_reset_by_single_use_link(app: Flask, client: FlaskClient, worl
     assert response.status_code == 200
     link = soup(response).find(id="reset-link")
     assert link is not None
-    path = str(link["href"]).replace("http://localhost", "")
+    href = str(link["href"])
+    # Built from SERVICE_URL, not from the Host the request came to (localhost here).
+    assert href.startswith("http://127.0.0.1:5000/password-reset/")
+    path = urlsplit(href).path
     new_password = "a brand new passphrase"
     response = submit(client, path, {"password": new_password, "confirm": new_password})
     assert response.status_code == 302
@@ -215,3 +221,79 @@ def test_security_headers_and_cookie_flags(client: FlaskClient, world: World) ->
     signed_in = sign_in(client, world.lead)
     cookie = signed_in.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_attempts_are_counted_before_the_password_is_checked(app: Flask) -> None:
+    """Parallel guesses cannot all slip under the limit: each one takes its place in the
+    count (an atomic increment) before any password is verified."""
+    from maturity.web import throttle
+
+    with app.test_request_context():
+        for _ in range(5):
+            assert throttle.allow_attempt("victim@test.example")
+        assert not throttle.allow_attempt("victim@test.example")
+        assert throttle.allow_attempt("someone.else@test.example")
+        throttle.forget_attempts("victim@test.example")
+        assert throttle.allow_attempt("victim@test.example")
+
+
+def test_reset_tokens_are_sha256_hashes_of_the_link(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    import hashlib
+
+    response = submit(client, "/password-reset", {"email": world.lead})
+    token = str(soup(response).find(id="reset-link")["href"]).rsplit("/", 1)[1]  # type: ignore[index]
+    with app.app_context():
+        hashes = db.session.scalars(
+            select(AccountToken.token_hash).where(AccountToken.email == world.lead)
+        ).all()
+    assert hashlib.sha256(token.encode()).hexdigest() in hashes
+
+
+def test_older_reset_links_stop_working_once_the_password_changes(
+    client: FlaskClient, world: World
+) -> None:
+    first = submit(client, "/password-reset", {"email": world.lead})
+    second = submit(client, "/password-reset", {"email": world.lead})
+    old_path = urlsplit(str(soup(first).find(id="reset-link")["href"])).path  # type: ignore[index]
+    new_path = urlsplit(str(soup(second).find(id="reset-link")["href"])).path  # type: ignore[index]
+    new_password = "another fresh passphrase"
+    assert (
+        submit(client, new_path, {"password": new_password, "confirm": new_password}).status_code
+        == 302
+    )
+    assert client.get(old_path).status_code == 404
+
+
+def test_an_expired_reset_link_is_refused(app: Flask, client: FlaskClient, world: World) -> None:
+    from datetime import timedelta
+
+    from maturity.models import utcnow
+
+    response = submit(client, "/password-reset", {"email": world.lead})
+    path = urlsplit(str(soup(response).find(id="reset-link")["href"])).path  # type: ignore[index]
+    with app.app_context():
+        for record in db.session.scalars(select(AccountToken)):
+            record.expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    assert client.get(path).status_code == 404
+
+
+def test_reset_page_says_the_same_whether_or_not_the_account_exists(
+    app: Flask, client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "SHOW_DEV_LINKS", False)
+    known = submit(client, "/password-reset", {"email": world.lead})
+    unknown = submit(client, "/password-reset", {"email": "nobody@test.example"})
+
+    def text(response: object) -> str:
+        main = soup(response).find("main")  # type: ignore[arg-type]
+        assert main is not None
+        return (
+            main.get_text(" ", strip=True)
+            .replace(world.lead, "EMAIL")
+            .replace("nobody@test.example", "EMAIL")
+        )
+
+    assert text(known) == text(unknown)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
@@ -112,3 +113,12 @@ def test_questionnaire_show_prints_an_outline(runner: FlaskCliRunner) -> None:
     missing = runner.invoke(args=["maturity", "questionnaire", "show", "no-such-questionnaire"])
     assert missing.exit_code != 0
     assert "No questionnaire 'no-such-questionnaire'" in missing.output
+
+
+def test_seed_demo_refuses_to_run_in_production(
+    app: Flask, runner: FlaskCliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "MATURITY_ENV", "production")
+    result = runner.invoke(args=["maturity", "seed-demo"])
+    assert result.exit_code != 0
+    assert "does not run with MATURITY_ENV=production" in result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -18,7 +19,9 @@ NEW_PASSWORD = "three random words here"
 def _invitation_path(response: object) -> str:
     link = soup(response).find(id="invitation-link")  # type: ignore[arg-type]
     assert link is not None, "the inviter is shown the link in development"
-    return str(link["href"]).replace("http://localhost", "")
+    href = str(link["href"])
+    assert href.startswith("http://127.0.0.1:5000/invitations/")  # SERVICE_URL, not Host
+    return urlsplit(href).path
 
 
 def _actions(app: Flask) -> list[str]:
@@ -279,3 +282,53 @@ def test_admin_invites_a_regional_lead(app: Flask, client: FlaskClient, world: W
     page = soup(invitee.get("/regions/london")).get_text()
     assert "Otherton Care Academy" not in page  # it does not share named results
     assert "Other organisations (1)" in page
+
+
+def test_an_invitation_never_resets_an_existing_accounts_password(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    """A lead who invites the administrator's email cannot use the link to take over the
+    administrator's account: the invitee must sign in as themselves to accept."""
+    sign_in(client, world.lead)
+    response = submit(
+        client,
+        f"/organisations/{world.org}/team/invite",
+        {"name": "Ada Admin", "email": world.admin, "role": "contributor"},
+    )
+    path = _invitation_path(response)
+    stranger = app.test_client()
+    page = stranger.get(path)
+    assert "Sign in to accept" in soup(page).get_text()
+    assert soup(page).find("input", attrs={"type": "password"}) is None
+    token = csrf_from(stranger.get("/sign-in"))
+    stranger.post(
+        path,
+        data={"csrf_token": token, "name": "x", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
+    assert sign_in(app.test_client(), world.admin, NEW_PASSWORD).status_code == 200  # refused
+    # The invitee signs in with their own password and accepts.
+    invitee = app.test_client()
+    assert sign_in(invitee, world.admin).status_code == 302
+    assert submit(invitee, path, {}).status_code == 302
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.email == world.admin))
+        assert admin is not None
+        assert any(m.organisation.slug == world.org for m in admin.memberships)
+    assert invitee.get(path).status_code == 404  # used up
+
+
+def test_someone_signed_in_as_another_person_cannot_accept(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    sign_in(client, world.lead)
+    response = submit(
+        client,
+        f"/organisations/{world.org}/team/invite",
+        {"name": "Otto", "email": world.other_lead, "role": "contributor"},
+    )
+    path = _invitation_path(response)
+    assert submit(client, path, {}).status_code == 200  # the lead is not the invitee
+    with app.app_context():
+        otto = db.session.scalar(select(User).where(User.email == world.other_lead))
+        assert otto is not None
+        assert all(m.organisation.slug != world.org for m in otto.memberships)

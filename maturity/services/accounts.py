@@ -18,7 +18,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from maturity.extensions import db
 from maturity.models import (
@@ -95,9 +95,21 @@ def _dummy_hash(memory_cost: int) -> str:
 
 
 def set_password(user: User, password: str) -> None:
-    """Set a new password and sign the user out of every other session."""
+    """Set a new password, sign the user out of every other session and cancel any
+    reset links still outstanding for them."""
     user.password_hash = hash_password(password)
     user.session_token = secrets.token_hex(16)
+    if user.email:
+        db.session.execute(
+            update(AccountToken)
+            .where(
+                AccountToken.email == user.email,
+                AccountToken.purpose == TokenPurpose.PASSWORD_RESET,
+                AccountToken.used_at.is_(None),
+            )
+            .values(used_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
 
 
 def authenticate(email: str, password: str, ip_address: str | None = None) -> User | None:
@@ -233,10 +245,11 @@ def invite(
         f"You have been invited to {service}",
         f"{invited_by.name} has invited you to {what} on {service}.\n\n"
         f"Follow this link to set your password and sign in:\n{link}\n\n"
-        f"The link can be used once and expires in {ttl.days or ttl.seconds // 3600} "
-        f"{'days' if ttl.days else 'hours'}.",
+        f"The link can be used once and expires on "
+        f"{record.expires_at.strftime('%-d %B %Y at %H:%M')} (UTC).",
     )
-    current_app.logger.info("Invitation link for %s: %s", address, link)
+    if current_app.config["SHOW_DEV_LINKS"]:
+        current_app.logger.info("Invitation link for %s: %s", address, link)
     audit.record(
         "invitation_sent",
         f"Invited {address} to {what}",
@@ -271,21 +284,59 @@ def valid_token(token: str, purpose: TokenPurpose) -> AccountToken | None:
     return record
 
 
+LINK_USED = "This link has expired or has already been used"
+
+
+def _claim(record: AccountToken) -> None:
+    """Use the token up, atomically: of two simultaneous uses, only one succeeds."""
+    now = utcnow()
+    result = db.session.execute(
+        update(AccountToken)
+        .where(
+            AccountToken.id == record.id,
+            AccountToken.used_at.is_(None),
+            AccountToken.expires_at > now,
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise AccountError(LINK_USED)
+    db.session.expire(record, ["used_at"])
+
+
 def accept_invitation(
     record: AccountToken, name: str, password: str, ip_address: str | None = None
 ) -> User:
-    """Create (or extend) the invited person's account and use up the invitation."""
+    """Create the invited person's account and use up the invitation.
+
+    Only for an email with no account yet: an invitation never sets the password of an
+    existing account (that would let whoever holds the link take it over). Existing
+    users sign in and use ``join_by_invitation``.
+    """
+    if user_by_email(record.email) is not None:
+        raise AccountError("You already have an account. Sign in to accept the invitation")
     problems = password_problems(password, record.email)
     if problems:
         raise AccountError(problems[0])
-    user = user_by_email(record.email)
-    if user is None:
-        user = User(email=record.email, name=name.strip(), session_token=secrets.token_hex(16))
-        db.session.add(user)
-    else:
-        user.name = name.strip() or user.name
+    _claim(record)
+    user = User(email=record.email, name=name.strip(), session_token=secrets.token_hex(16))
+    db.session.add(user)
     set_password(user, password)
     db.session.flush()
+    _grant_invited_roles(record, user, ip_address)
+    return user
+
+
+def join_by_invitation(record: AccountToken, user: User, ip_address: str | None = None) -> None:
+    """Give a signed-in existing user the roles an invitation to their email offers."""
+    if user.email != record.email:
+        raise AccountError(f"This invitation is for {record.email}. Sign in with that account")
+    _claim(record)
+    _grant_invited_roles(record, user, ip_address)
+
+
+def _grant_invited_roles(record: AccountToken, user: User, ip_address: str | None) -> None:
     if record.organisation is not None and record.role is not None:
         _grant_membership(user, record.organisation, record.role, record.created_by, ip_address)
     if record.region is not None and not any(
@@ -308,7 +359,6 @@ def accept_invitation(
             subject_email=user.email,
             ip_address=ip_address,
         )
-    record.used_at = utcnow()
     audit.record(
         "invitation_accepted",
         f"{user.email} accepted an invitation to {_invitation_description(record)}",
@@ -318,7 +368,6 @@ def accept_invitation(
         ip_address=ip_address,
     )
     db.session.flush()
-    return user
 
 
 def _grant_membership(
@@ -366,7 +415,8 @@ def request_password_reset(
         f"{current_app.config['PASSWORD_RESET_TTL_HOURS']} hours. If you did not ask for "
         "it, you can ignore this email.",
     )
-    current_app.logger.info("Password reset link for %s: %s", user.email, link)
+    if current_app.config["SHOW_DEV_LINKS"]:
+        current_app.logger.info("Password reset link for %s: %s", user.email, link)
     audit.record(
         "password_reset_requested",
         f"Password reset requested for {user.email}",
@@ -385,8 +435,8 @@ def reset_password(record: AccountToken, password: str, ip_address: str | None =
     problems = password_problems(password, user.email)
     if problems:
         raise AccountError(problems[0])
+    _claim(record)
     set_password(user, password)
-    record.used_at = utcnow()
     audit.record(
         "password_reset",
         f"{user.email} reset their password",

@@ -19,7 +19,11 @@ def send_email(to: str, subject: str, body: str) -> bool:
     """
     config = current_app.config
     if not config.get("SMTP_HOST"):
-        log.info("Email not sent (no SMTP_HOST). To: %s\nSubject: %s\n\n%s", to, subject, body)
+        if config.get("SHOW_DEV_LINKS"):
+            log.info("Email not sent (no SMTP_HOST). To: %s\nSubject: %s\n\n%s", to, subject, body)
+        else:
+            # The body may hold a single-use link: it must not reach production logs.
+            log.warning("Email to %s not sent: SMTP_HOST is not set (%s)", to, subject)
         return False
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]

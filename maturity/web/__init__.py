@@ -95,7 +95,7 @@ def _register_error_pages(app: Flask) -> None:
             "If you pasted it, check you copied the whole address.",
         ),
         405: ("That action is not possible on this page", "Go back and try again."),
-        429: ("Too many attempts", "Wait 15 minutes, then try again."),
+        429: ("Too many attempts", "Wait a few minutes, then try again."),
         500: (
             "Sorry, there is a problem with the service",
             "Try again later. What you saved before is safe.",

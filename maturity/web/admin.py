@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from maturity.models import (
@@ -28,21 +28,13 @@ from maturity.services.organisations import (
 from maturity.services.reference import list_regions, region_by_code
 from maturity.web.access import Policy, client_ip, requires
 from maturity.web.forms import InviteForm, OrganisationForm, RegionalLeadInviteForm
+from maturity.web.links import invitation_link, invitation_sent_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _region_choices() -> list[tuple[str, str]]:
     return [("", "Select a region")] + [(region.code, region.name) for region in list_regions()]
-
-
-def _invitation_page(issued: accounts.IssuedToken, back: str) -> str:
-    return render_template(
-        "invitation_sent.html",
-        issued=issued,
-        show_link=current_app.config["SHOW_DEV_LINKS"],
-        back=back,
-    )
 
 
 @bp.route("/")
@@ -108,15 +100,13 @@ def invite_lead(slug: str) -> Any:
                 invited_by=current_user._get_current_object(),
                 organisation=found,
                 role=Role.LEAD,
-                link_for=lambda token: url_for(
-                    "auth.accept_invitation", token=token, _external=True
-                ),
+                link_for=invitation_link,
                 ip_address=client_ip(),
             )
         except accounts.AccountError as error:
             form.email.errors = [str(error)]
         else:
-            return _invitation_page(issued, url_for("admin.organisation", slug=slug))
+            return invitation_sent_page(issued, url_for("admin.organisation", slug=slug))
     return render_template("admin/invite_lead.html", organisation=found, form=form)
 
 
@@ -141,12 +131,10 @@ def invite_regional_lead() -> Any:
                 name=form.name.data or "",
                 invited_by=current_user._get_current_object(),
                 region=region,
-                link_for=lambda token: url_for(
-                    "auth.accept_invitation", token=token, _external=True
-                ),
+                link_for=invitation_link,
                 ip_address=client_ip(),
             )
-            return _invitation_page(issued, url_for("admin.users"))
+            return invitation_sent_page(issued, url_for("admin.users"))
     return render_template("admin/invite_regional_lead.html", form=form)
 
 

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     g,
@@ -19,18 +20,21 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from maturity.extensions import limiter
-from maturity.models import TokenPurpose
+from maturity.models import AccountToken, TokenPurpose
 from maturity.services import accounts, audit
 from maturity.services.organisations import memberships_for
+from maturity.web import throttle
 from maturity.web.access import Policy, client_ip, requires
 from maturity.web.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
+    JoinForm,
     RequestPasswordResetForm,
     ResetPasswordForm,
     SignInForm,
     SignOutForm,
 )
+from maturity.web.links import reset_link
 
 bp = Blueprint("auth", __name__)
 
@@ -41,17 +45,9 @@ LINK_INVALID = (
 )
 
 
-def _account_key() -> str:
-    return "sign-in:" + accounts.normalise_email(request.form.get("email", ""))[:254]
-
-
 def _sign_in_failed(response: Response) -> bool:
     # Only failed attempts count towards the limit; a successful sign-in costs nothing.
     return bool(g.get("sign_in_failed"))
-
-
-def _per_account_limit() -> str:
-    return str(current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"])
 
 
 def _per_ip_limit() -> str:
@@ -73,9 +69,6 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(
-    _per_account_limit, key_func=_account_key, methods=["POST"], deduct_when=_sign_in_failed
-)
 @limiter.limit(_per_ip_limit, methods=["POST"], deduct_when=_sign_in_failed)
 @requires(Policy.PUBLIC)
 def sign_in() -> Any:
@@ -83,13 +76,17 @@ def sign_in() -> Any:
         return redirect(url_for("main.home"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data or "", form.password.data or "", client_ip())
+        email = accounts.normalise_email(form.email.data or "")[:254]
+        if not throttle.allow_attempt(email):
+            abort(429)
+        user = accounts.authenticate(email, form.password.data or "", client_ip())
         if user is not None:
+            throttle.forget_attempts(email)
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         g.sign_in_failed = True
+        # One message, on the first field: the summary should not say it twice.
         form.email.errors = [SIGN_IN_FAILED]
-        form.password.errors = [SIGN_IN_FAILED]
     return render_template("auth/sign_in.html", form=form)
 
 
@@ -117,7 +114,8 @@ def accept_invitation(token: str) -> Any:
     record = accounts.valid_token(token, TokenPurpose.INVITATION)
     if record is None:
         return render_template("auth/link_invalid.html", message=LINK_INVALID), 404
-    existing = accounts.user_by_email(record.email)
+    if accounts.user_by_email(record.email) is not None:
+        return _join_existing_account(record)
     form = AcceptInvitationForm(name=record.name if request.method == "GET" else None)
     if form.validate_on_submit():
         if form.password.data != form.confirm.data:
@@ -128,14 +126,35 @@ def accept_invitation(token: str) -> Any:
                     record, form.name.data or "", form.password.data or "", client_ip()
                 )
             except accounts.AccountError as error:
+                if str(error) == accounts.LINK_USED:
+                    return render_template("auth/link_invalid.html", message=LINK_INVALID), 404
                 form.password.errors = [str(error)]
             else:
                 logout_user()
                 login_user(user)
                 flash("Your account is ready", "success")
                 return redirect(url_for("main.home"))
+    return render_template("auth/accept_invitation.html", form=form, invitation=record)
+
+
+def _join_existing_account(record: AccountToken) -> Any:
+    """Someone with an account accepts while signed in as themselves; the link never
+    touches their password."""
+    signed_in_as_invitee = current_user.is_authenticated and current_user.email == record.email
+    form = JoinForm()
+    if signed_in_as_invitee and form.validate_on_submit():
+        try:
+            accounts.join_by_invitation(record, current_user._get_current_object(), client_ip())
+        except accounts.AccountError:
+            return render_template("auth/link_invalid.html", message=LINK_INVALID), 404
+        flash("You have accepted the invitation", "success")
+        return redirect(url_for("main.home"))
     return render_template(
-        "auth/accept_invitation.html", form=form, invitation=record, existing=existing
+        "auth/join_invitation.html",
+        invitation=record,
+        form=form,
+        signed_in_as_invitee=signed_in_as_invitee,
+        sign_in_url=url_for("auth.sign_in", next=request.path),
     )
 
 
@@ -147,7 +166,7 @@ def request_password_reset() -> Any:
     if form.validate_on_submit():
         issued = accounts.request_password_reset(
             form.email.data or "",
-            lambda token: url_for("auth.reset_password", token=token, _external=True),
+            reset_link,
             client_ip(),
         )
         dev_link = issued.link if issued and current_app.config["SHOW_DEV_LINKS"] else None
@@ -169,6 +188,8 @@ def reset_password(token: str) -> Any:
             try:
                 accounts.reset_password(record, form.password.data or "", client_ip())
             except accounts.AccountError as error:
+                if str(error) == accounts.LINK_USED:
+                    return render_template("auth/link_invalid.html", message=LINK_INVALID), 404
                 form.password.errors = [str(error)]
             else:
                 logout_user()

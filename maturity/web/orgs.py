@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from maturity.models import Role
@@ -18,6 +18,7 @@ from maturity.services.organisations import (
 )
 from maturity.web.access import Policy, client_ip, requires
 from maturity.web.forms import ChangeRoleForm, InviteMemberForm, RemoveMemberForm
+from maturity.web.links import invitation_link, invitation_sent_page
 
 bp = Blueprint("orgs", __name__, url_prefix="/organisations")
 
@@ -55,20 +56,13 @@ def invite(slug: str) -> Any:
                 invited_by=current_user._get_current_object(),
                 organisation=g.organisation,
                 role=Role(form.role.data),
-                link_for=lambda token: url_for(
-                    "auth.accept_invitation", token=token, _external=True
-                ),
+                link_for=invitation_link,
                 ip_address=client_ip(),
             )
         except accounts.AccountError as error:
             form.email.errors = [str(error)]
         else:
-            return render_template(
-                "invitation_sent.html",
-                issued=issued,
-                show_link=current_app.config["SHOW_DEV_LINKS"],
-                back=url_for("orgs.team", slug=slug),
-            )
+            return invitation_sent_page(issued, url_for("orgs.team", slug=slug))
     return render_template("orgs/invite.html", organisation=g.organisation, form=form)
 
 
