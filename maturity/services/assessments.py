@@ -654,6 +654,29 @@ def _values_at(assessment_id: int, indicator_id: str, version: int) -> AnswerVal
     return AnswerValues.of(revision) if revision is not None else None
 
 
+def set_answer(
+    assessment: Assessment, indicator_id: str, values: AnswerValues, user: User
+) -> AnswerRecord:
+    """Record an answer directly, as the next version (for imports and demo data; the
+    web form goes through ``save_domain`` and its conflict checks)."""
+    ensure_editable(assessment)
+    questionnaire = questionnaire_of(assessment)
+    if not questionnaire.has_indicator(indicator_id):
+        raise AssessmentError(f"Unknown question {indicator_id!r}")
+    record = _current(assessment.id, indicator_id)
+    if record is None:
+        record = AnswerRecord(assessment_id=assessment.id, indicator_id=indicator_id, version=0)
+        db.session.add(record)
+    for name, value in _columns(values).items():
+        setattr(record, name, value)
+    record.version = (record.version or 0) + 1
+    record.carried_over = False
+    record.updated_by_id = user.id
+    db.session.flush()
+    db.session.add(_revision_of(record, assessment.id, user))
+    return record
+
+
 def _report_conflict(entry: AnswerInput, current: AnswerRecord, outcome: SaveOutcome) -> None:
     outcome.conflicts[entry.indicator_id] = Conflict(
         indicator_id=entry.indicator_id,

@@ -6,14 +6,19 @@ them as fictional. Nothing here describes a real academy.
 
 from __future__ import annotations
 
+import random
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
 from maturity.extensions import db
 from maturity.models import (
+    Assessment,
+    Confidence,
     DeliveryMode,
+    DomainTarget,
     HostBodyType,
     Locality,
     Membership,
@@ -25,7 +30,15 @@ from maturity.models import (
     User,
 )
 from maturity.services.accounts import normalise_email, set_password
+from maturity.services.assessments import (
+    AnswerValues,
+    questionnaire_of,
+    set_answer,
+    start_assessment,
+    submit_assessment,
+)
 from maturity.services.organisations import OrganisationProfile, create_organisation
+from maturity.services.questionnaires import catalogue
 from maturity.services.reference import region_by_code
 
 DEMO_PASSWORD = "fictional-demo-account"
@@ -125,6 +138,95 @@ def _demo_user(name: str, email: str) -> User:
     return user
 
 
+DEMO_PAST_CYCLES = ("2023/24", "2024/25", "2025/26")
+DEMO_CURRENT_CYCLE = "2026/27"
+
+
+def _demo_level(rng: random.Random, strength: float, cycle_index: int, top: int) -> int:
+    # Each cycle the academy tends to move up a little, with some indicators slipping.
+    value = strength + 0.4 * cycle_index + rng.uniform(-0.9, 0.9)
+    return max(1, min(top, round(value)))
+
+
+def _fill_demo_answers(
+    assessment: Assessment,
+    user: User,
+    rng: random.Random,
+    strengths: dict[str, float],
+    cycle_index: int,
+    share: float,
+) -> None:
+    questionnaire = questionnaire_of(assessment)
+    top = questionnaire.top_level.value
+    for domain in questionnaire.domains:
+        for indicator in domain.indicators:
+            if rng.random() > share:
+                continue
+            level = _demo_level(rng, strengths[domain.id], cycle_index, top)
+            set_answer(
+                assessment,
+                indicator.id,
+                AnswerValues(
+                    level=level,
+                    evidence_note=(
+                        f"Fictional demo evidence for {assessment.cycle}: "
+                        f"{indicator.evidence_prompt[:120]}"
+                    )
+                    if rng.random() < 0.4
+                    else None,
+                    confidence=rng.choice(list(Confidence)),
+                ),
+                user,
+            )
+    for domain in questionnaire.domains[:3]:
+        db.session.add(
+            DomainTarget(
+                assessment_id=assessment.id,
+                domain_id=domain.id,
+                level=min(top, max(1, round(strengths[domain.id] + 0.4 * cycle_index) + 1)),
+            )
+        )
+
+
+def _seed_demo_assessments(organisation: Organisation, lead: User) -> None:
+    """Three past submitted cycles and one in progress (carried forward) for a live demo
+    academy; one scoping assessment in progress for a scoping authority. Fictional."""
+    if db.session.scalar(
+        select(Assessment.id).where(Assessment.organisation_id == organisation.id)
+    ):
+        return
+    rng = random.Random(organisation.name)  # the same demo data on every machine
+    if organisation.status == OrganisationStatus.SCOPING:
+        scoping = catalogue().questionnaire("scoping")
+        strengths = {domain.id: rng.uniform(1.2, 2.6) for domain in scoping.domains}
+        assessment = start_assessment(
+            organisation, DEMO_CURRENT_CYCLE, lead, carry_forward=False, today=date(2026, 11, 1)
+        )
+        _fill_demo_answers(assessment, lead, rng, strengths, 0, share=0.6)
+        return
+    annual = catalogue().questionnaire("academy-maturity")
+    strengths = {domain.id: rng.uniform(1.3, 3.2) for domain in annual.domains}
+    for index, cycle in enumerate(DEMO_PAST_CYCLES):
+        assessment = start_assessment(
+            organisation, cycle, lead, carry_forward=False, today=date(2026, 11, 1)
+        )
+        _fill_demo_answers(assessment, lead, rng, strengths, index, share=0.97)
+        submit_assessment(assessment, lead, declared=True)
+        year = int(cycle[:4]) + 1
+        assessment.submitted_at = datetime(year, 3, 20, 15, 0, tzinfo=UTC)
+    current = start_assessment(
+        organisation, DEMO_CURRENT_CYCLE, lead, carry_forward=True, today=date(2026, 11, 1)
+    )
+    # Part of last year's answers have been confirmed or changed this year.
+    for record in list(current.answers)[: len(current.answers) // 3]:
+        values = AnswerValues.of(record)
+        level = values.level
+        if level is not None and rng.random() < 0.5:
+            level = min(annual.top_level.value, level + 1)
+        set_answer(current, record.indicator_id, replace(values, level=level), lead)
+    db.session.flush()
+
+
 def seed_demo() -> list[tuple[str, str]]:
     """Create the demo organisations and accounts if they are missing; idempotent.
 
@@ -175,5 +277,10 @@ def seed_demo() -> list[tuple[str, str]]:
             if membership is None:
                 db.session.add(Membership(user=person, organisation=organisation, role=role))
             accounts.append((person.email, f"{role.label.lower()}, {organisation.name}"))
+        db.session.flush()
+        lead = next(
+            _demo_user(name, email) for name, email, role in demo.people if role == Role.LEAD
+        )
+        _seed_demo_assessments(organisation, lead)
     db.session.flush()
     return accounts

@@ -1,0 +1,469 @@
+"""Taking an assessment: the journey, saving with nothing lost, refusals, team editing."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from maturity.extensions import db
+from maturity.models import (
+    AnswerRecord,
+    Assessment,
+    AssessmentSnapshot,
+    AssessmentStatus,
+    AuditEvent,
+    Organisation,
+    User,
+)
+from maturity.services.assessments import AnswerValues, set_answer, submit_assessment
+from tests.helpers import World, csrf_from, error_messages, make_assessment, sign_in, soup, submit
+
+CYCLE = "2026/27"
+
+
+def _base(world: World, assessment_id: int | None = None) -> str:
+    return f"/organisations/{world.org}/assessments/{assessment_id or world.assessment}"
+
+
+def _answers(app: Flask, assessment_id: int) -> dict[str, AnswerRecord]:
+    with app.app_context():
+        records = db.session.scalars(
+            select(AnswerRecord).where(AnswerRecord.assessment_id == assessment_id)
+        ).all()
+        for record in records:
+            db.session.expunge(record)
+        return {record.indicator_id: record for record in records}
+
+
+def _progress(client: FlaskClient, url: str) -> str:
+    found = soup(client.get(url)).find(id="progress")
+    assert found is not None
+    return found.get_text(strip=True)
+
+
+def _start_fresh(app: Flask, client: FlaskClient, world: World, cycle: str = "2025/26") -> str:
+    response = submit(
+        client,
+        f"/organisations/{world.org}/assessments/start",
+        {"cycle": cycle, "start_from": "blank"},
+    )
+    assert response.status_code == 302, error_messages(response)
+    return response.headers["Location"]
+
+
+def test_lead_and_contributor_complete_check_and_submit(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    sign_in(client, world.lead)
+    url = _start_fresh(app, client, world)
+    assert _progress(client, url) == "0 of 56 questions answered."
+
+    contributor = app.test_client()
+    sign_in(contributor, world.contributor)
+    page = contributor.get(f"{url}/domains/leadership")
+    assert page.status_code == 200
+    form = {"action": "continue", "target-leadership": "4"}
+    for radio in soup(page).select("input[type=radio][name^=level-]"):
+        form[str(radio["name"])] = "3"
+    response = submit(contributor, f"{url}/domains/leadership", form)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/domains/delivery-model")  # next section
+    assert _progress(contributor, url) == "6 of 56 questions answered."
+    task_list = soup(contributor.get(url)).get_text(" ", strip=True)
+    assert "Leadership and strategy" in task_list and "Completed" in task_list
+
+    # A contributor can check but not submit.
+    check = soup(contributor.get(f"{url}/check"))
+    assert "Only your academy's lead can submit" in check.get_text()
+    assert (
+        contributor.post(
+            f"{url}/submit",
+            data={
+                "csrf_token": csrf_from(contributor.get(f"{url}/check")),
+                "declaration": "agreed",
+            },
+        ).status_code
+        == 403
+    )
+
+    # The lead checks: unanswered questions are listed with links to them.
+    check = soup(client.get(f"{url}/check"))
+    unanswered = check.find(id="unanswered")
+    assert unanswered is not None and "50 unanswered questions" in unanswered.get_text()
+    assert check.find("a", href=f"{url}/domains/funding#indicator-core-funding") is not None
+
+    # Submitting needs the declaration.
+    token = csrf_from(client.get(f"{url}/check"))
+    refused = client.post(f"{url}/submit", data={"csrf_token": token})
+    expected = "Confirm that you have agreed these answers with your partners"
+    assert expected in error_messages(refused)
+    done = client.post(f"{url}/submit", data={"csrf_token": token, "declaration": "agreed"})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/submitted")
+    confirmation = soup(client.get(done.headers["Location"]))
+    assert "Overall level: Strategic" in confirmation.get_text(" ", strip=True)
+
+    assessment_id = int(url.rsplit("/", 1)[1])
+    with app.app_context():
+        assessment = db.session.get(Assessment, assessment_id)
+        assert assessment is not None and assessment.status == AssessmentStatus.SUBMITTED
+        snapshot = db.session.scalar(select(AssessmentSnapshot))
+        assert snapshot is not None
+        assert snapshot.questionnaire_version == assessment.questionnaire_version
+        assert snapshot.result["overall"]["level"] == 3
+        assert snapshot.targets == {"leadership": 4}
+
+
+def test_a_submitted_assessment_is_read_only_and_its_result_frozen(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    _answer_and_submit(app, world, level=2)
+    sign_in(client, world.lead)
+    url = _base(world)
+    # The domain page no longer accepts changes.
+    token = csrf_from(client.get(f"{url}/check"))
+    response = client.post(
+        f"{url}/domains/leadership", data={"csrf_token": token, "level-mission-aims": "5"}
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/check")
+    assert _answers(app, world.assessment)["mission-aims"].level == 2
+    # Even if the stored answers changed underneath, the submitted result does not.
+    with app.app_context():
+        record = db.session.scalar(
+            select(AnswerRecord).where(AnswerRecord.indicator_id == "mission-aims")
+        )
+        assert record is not None
+        record.level = 5
+        db.session.commit()
+    confirmation = soup(client.get(f"{url}/submitted")).get_text(" ", strip=True)
+    assert "Overall level: Compliant" in confirmation
+
+
+def _answer_and_submit(app: Flask, world: World, level: int) -> None:
+    with app.app_context():
+        assessment = db.session.get(Assessment, world.assessment)
+        lead = db.session.scalar(select(User).where(User.email == world.lead))
+        assert assessment is not None and lead is not None
+        for indicator_id in ("mission-aims", "workforce-strategy-link"):
+            set_answer(assessment, indicator_id, AnswerValues(level=level), lead)
+        submit_assessment(assessment, lead, declared=True)
+        db.session.commit()
+
+
+def test_reopening_needs_a_reason_is_audited_and_keeps_the_old_snapshot(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    _answer_and_submit(app, world, level=2)
+    sign_in(client, world.lead)
+    url = _base(world)
+    refused = submit(client, f"{url}/reopen", {"reason": "  "})
+    assert "Enter why the assessment needs to be reopened" in error_messages(refused)
+    assert (
+        submit(client, f"{url}/reopen", {"reason": "Board asked for new evidence"}).status_code
+        == 302
+    )
+    with app.app_context():
+        event = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "assessment_reopened")
+        )
+        assert event is not None and event.detail["reason"] == "Board asked for new evidence"
+    submit(
+        client,
+        f"{url}/domains/leadership",
+        {"level-mission-aims": "4", "version-mission-aims": "1"},
+    )
+    token = csrf_from(client.get(f"{url}/check"))
+    client.post(f"{url}/submit", data={"csrf_token": token, "declaration": "agreed"})
+    with app.app_context():
+        snapshots = db.session.scalars(
+            select(AssessmentSnapshot).order_by(AssessmentSnapshot.id)
+        ).all()
+        assert len(snapshots) == 2
+        first, second = (s.result["domains"][0] for s in snapshots)
+        assert first["indicators"][0]["level"] == 2
+        assert second["indicators"][0]["level"] == 4
+
+
+def test_a_contributor_cannot_reopen(app: Flask, client: FlaskClient, world: World) -> None:
+    _answer_and_submit(app, world, level=2)
+    sign_in(client, world.contributor)
+    assert submit(client, f"{_base(world)}/reopen", {"reason": "x"}).status_code == 403
+
+
+def test_valid_answers_are_saved_even_when_others_on_the_page_have_errors(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    sign_in(client, world.contributor)
+    url = f"{_base(world)}/domains/leadership"
+    long_note = "x" * 3001
+    response = submit(
+        client,
+        url,
+        {
+            "level-mission-aims": "4",
+            "evidence-mission-aims": "Mission agreed at the partnership board",
+            "level-workforce-strategy-link": "3",
+            "link-workforce-strategy-link": "javascript:alert(1)",
+            "level-governance": "2",
+            "evidence-governance": long_note,
+            "level-senior-buy-in": "9",
+            "action": "later",
+        },
+    )
+    assert response.status_code == 200
+    errors = error_messages(response)
+    assert (
+        "Enter a link that starts with http:// or https://, like https://example.org/report"
+        in errors
+    )
+    assert "Evidence note must be 3,000 characters or fewer" in errors
+    assert "Select a level from the list" in errors
+    page = soup(response)
+    # What was typed is still on the page, so nothing is lost.
+    link = page.find("input", attrs={"name": "link-workforce-strategy-link"})
+    assert link is not None and link["value"] == "javascript:alert(1)"
+    note = page.find("textarea", attrs={"name": "evidence-governance"})
+    assert note is not None and note.get_text() == long_note
+    saved = _answers(app, world.assessment)
+    assert saved["mission-aims"].level == 4
+    assert saved["mission-aims"].evidence_note == "Mission agreed at the partnership board"
+    assert set(saved) == {"mission-aims"}
+    assert page.title is not None and page.title.get_text().startswith("Error: ")
+
+
+def test_not_applicable_needs_a_reason_and_only_where_allowed(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    sign_in(client, world.lead)
+    url = f"{_base(world)}/domains/funding"
+    response = submit(client, url, {"level-funder-balance": "na", "level-core-funding": "na"})
+    errors = error_messages(response)
+    assert "Explain why this question does not apply" in errors
+    assert "This question cannot be marked not applicable" in errors
+    response = submit(
+        client,
+        url,
+        {"level-funder-balance": "na", "reason-funder-balance": "We receive no NHS funding"},
+    )
+    assert response.status_code == 302
+    record = _answers(app, world.assessment)["funder-balance"]
+    assert record.not_applicable and record.not_applicable_reason == "We receive no NHS funding"
+
+
+def test_answers_for_unknown_questions_are_refused_and_the_rest_kept(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    sign_in(client, world.lead)
+    url = f"{_base(world)}/domains/leadership"
+    response = submit(
+        client,
+        url,
+        {"level-mission-aims": "3", "level-no-such-question": "5", "level-core-funding": "2"},
+    )
+    assert response.status_code == 200
+    text = " ".join(error_messages(response))
+    assert "no-such-question" in text and "core-funding" in text
+    assert set(_answers(app, world.assessment)) == {"mission-aims"}
+
+
+def test_another_organisations_assessment_and_unknown_sections_are_not_found(
+    client: FlaskClient, world: World
+) -> None:
+    sign_in(client, world.lead)
+    other = f"/organisations/{world.org}/assessments/{world.other_assessment}/domains/leadership"
+    assert submit(client, f"{_base(world)}/domains/leadership", {}).status_code == 302
+    assert client.get(other).status_code == 404
+    assert client.get(f"{_base(world)}/domains/no-such-domain").status_code == 404
+    assert client.get(f"{_base(world)}/indicators/nope/history").status_code == 404
+    theirs = f"/organisations/{world.other_org}/assessments/{world.other_assessment}"
+    assert client.get(theirs).status_code == 403
+
+
+def test_starting_refuses_a_tampered_or_repeated_cycle(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    sign_in(client, world.lead)
+    start = f"/organisations/{world.org}/assessments/start"
+    for cycle in ("2099/00", "2026/28", "abc", ""):
+        response = submit(client, start, {"cycle": cycle, "start_from": "blank"})
+        assert "Select a cycle from the list" in error_messages(response), cycle
+    repeated = submit(client, start, {"cycle": CYCLE, "start_from": "blank"})
+    assert any("already started the 2026/27" in message for message in error_messages(repeated))
+    nothing_before = submit(client, start, {"cycle": "2020/21", "start_from": "previous"})
+    assert any("no earlier assessment" in message for message in error_messages(nothing_before))
+    with app.app_context():
+        count = len(db.session.scalars(select(Assessment)).all())
+    assert count == 2  # the world's two; none of the refused starts made one
+
+
+def test_carry_forward_marks_answers_until_someone_confirms_them(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    with app.app_context():
+        organisation = db.session.scalar(select(Organisation).where(Organisation.slug == world.org))
+        lead = db.session.scalar(select(User).where(User.email == world.lead))
+        assert organisation is not None and lead is not None
+        earlier = make_assessment(organisation, "2024/25")
+        set_answer(earlier, "mission-aims", AnswerValues(level=3, evidence_note="Old note"), lead)
+        set_answer(earlier, "governance", AnswerValues(level=2), lead)
+        submit_assessment(earlier, lead, declared=True)
+        db.session.commit()
+    sign_in(client, world.lead)
+    response = submit(
+        client,
+        f"/organisations/{world.org}/assessments/start",
+        {"cycle": "2025/26", "start_from": "previous"},
+    )
+    assert response.status_code == 302
+    url = response.headers["Location"]
+    assessment_id = int(url.rsplit("/", 1)[1])
+    carried = _answers(app, assessment_id)
+    assert carried["mission-aims"].carried_over and carried["mission-aims"].level == 3
+    assert carried["mission-aims"].evidence_note == "Old note"
+    page = client.get(f"{url}/domains/leadership")
+    assert "Carried over – please confirm" in soup(page).get_text()
+    assert "carried over to confirm" in soup(client.get(url)).get_text()
+    # Saving the page as it stands confirms the carried answers.
+    form = {}
+    for field in soup(page).select("input[type=hidden][name^=version-]"):
+        form[str(field["name"])] = str(field["value"])
+    for radio in soup(page).select("input[type=radio][checked]"):
+        form[str(radio["name"])] = str(radio["value"])
+    for area in soup(page).select("textarea"):
+        form[str(area["name"])] = area.get_text()
+    assert submit(client, f"{url}/domains/leadership", form).status_code == 302
+    confirmed = _answers(app, assessment_id)
+    assert not confirmed["mission-aims"].carried_over and confirmed["mission-aims"].level == 3
+    assert confirmed["governance"].carried_over is False
+
+
+def test_two_people_editing_the_same_answer_are_asked_which_to_keep(
+    app: Flask, world: World
+) -> None:
+    url = f"{_base(world)}/domains/leadership"
+    first, second = app.test_client(), app.test_client()
+    sign_in(first, world.lead)
+    sign_in(second, world.contributor)
+    first_page, second_page = first.get(url), second.get(url)  # both based on version 0
+    first.post(
+        url,
+        data={
+            "csrf_token": csrf_from(first_page),
+            "level-mission-aims": "2",
+            "version-mission-aims": "0",
+        },
+    )
+    clash = second.post(
+        url,
+        data={
+            "csrf_token": csrf_from(second_page),
+            "level-mission-aims": "4",
+            "version-mission-aims": "0",
+        },
+    )
+    assert clash.status_code == 200
+    text = soup(clash).get_text(" ", strip=True)
+    assert "Lee Lead saved a different answer" in text
+    assert "Keep my answer" in text and "Keep Lee Lead's answer" in text
+    assert _answers(app, world.assessment)["mission-aims"].level == 2  # not overwritten
+    # The page now carries the other person's version: choosing "mine" saves it.
+    version = soup(clash).find("input", attrs={"name": "version-mission-aims"})
+    assert version is not None and version["value"] == "1"
+    mine = second.post(
+        url,
+        data={
+            "csrf_token": csrf_from(clash),
+            "level-mission-aims": "4",
+            "version-mission-aims": "1",
+            "conflict-mission-aims": "mine",
+        },
+    )
+    assert mine.status_code == 302
+    assert _answers(app, world.assessment)["mission-aims"].level == 4
+
+
+def test_choosing_the_other_persons_answer_keeps_it(app: Flask, world: World) -> None:
+    url = f"{_base(world)}/domains/leadership"
+    first, second = app.test_client(), app.test_client()
+    sign_in(first, world.lead)
+    sign_in(second, world.contributor)
+    token_first, token_second = csrf_from(first.get(url)), csrf_from(second.get(url))
+    first.post(
+        url,
+        data={"csrf_token": token_first, "level-mission-aims": "2", "version-mission-aims": "0"},
+    )
+    second.post(
+        url,
+        data={"csrf_token": token_second, "level-mission-aims": "4", "version-mission-aims": "0"},
+    )
+    theirs = second.post(
+        url,
+        data={
+            "csrf_token": token_second,
+            "level-mission-aims": "4",
+            "version-mission-aims": "0",
+            "conflict-mission-aims": "theirs",
+        },
+    )
+    assert theirs.status_code == 302
+    assert _answers(app, world.assessment)["mission-aims"].level == 2
+
+
+def test_different_answers_on_the_same_page_merge_without_a_conflict(
+    app: Flask, world: World
+) -> None:
+    url = f"{_base(world)}/domains/leadership"
+    first, second = app.test_client(), app.test_client()
+    sign_in(first, world.lead)
+    sign_in(second, world.contributor)
+    token_first, token_second = csrf_from(first.get(url)), csrf_from(second.get(url))
+    # Each sends the whole page as they saw it (empty) with one answer of their own.
+    ok_first = first.post(
+        url,
+        data={
+            "csrf_token": token_first,
+            "level-mission-aims": "2",
+            "version-mission-aims": "0",
+            "version-governance": "0",
+        },
+    )
+    ok_second = second.post(
+        url,
+        data={
+            "csrf_token": token_second,
+            "level-governance": "4",
+            "version-mission-aims": "0",
+            "version-governance": "0",
+        },
+    )
+    assert ok_first.status_code == ok_second.status_code == 302
+    answers = _answers(app, world.assessment)
+    assert answers["mission-aims"].level == 2 and answers["governance"].level == 4
+
+
+def test_every_change_is_in_the_indicators_history(app: Flask, world: World) -> None:
+    url = f"{_base(world)}/domains/leadership"
+    lead, contributor = app.test_client(), app.test_client()
+    sign_in(lead, world.lead)
+    sign_in(contributor, world.contributor)
+    submit(lead, url, {"level-mission-aims": "2", "version-mission-aims": "0"})
+    submit(
+        contributor,
+        url,
+        {
+            "level-mission-aims": "3",
+            "version-mission-aims": "1",
+            "evidence-mission-aims": "Signed by the board",
+        },
+    )
+    history = soup(lead.get(f"{_base(world)}/indicators/mission-aims/history"))
+    rows = [row.get_text(" ", strip=True) for row in history.select("tbody tr")]
+    assert len(rows) == 2
+    assert (
+        "Con Contributor" in rows[0]
+        and "3. Strategic" in rows[0]
+        and "Signed by the board" in rows[0]
+    )
+    assert "Lee Lead" in rows[1] and "2. Compliant" in rows[1]
+    record = _answers(app, world.assessment)["mission-aims"]
+    assert record.version == 2
