@@ -152,7 +152,7 @@ def authenticate(email: str, password: str, ip_address: str | None = None) -> Us
 def user_for_session(session_id: str) -> User | None:
     """The user a session's stored id names, if that session is still valid."""
     user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
+    if not user_id.isascii() or not user_id.isdigit() or not token:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):

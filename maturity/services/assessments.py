@@ -354,6 +354,7 @@ class DomainForm:
 
     inputs: dict[str, AnswerInput] = field(default_factory=dict)
     raw: dict[str, AnswerValues] = field(default_factory=dict)
+    versions: dict[str, int] = field(default_factory=dict)
     target: int | None = None
     target_given: bool = False
     errors: dict[str, str] = field(default_factory=dict)
@@ -366,6 +367,14 @@ class DomainForm:
 
 
 FIELD_PREFIXES = ("level", "reason", "evidence", "link", "confidence", "version", "conflict")
+
+
+WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def _whole_number(text: str) -> int | None:
+    """A plain ASCII whole number, or None (str.isdigit also accepts "²" and "٣")."""
+    return int(text) if WHOLE_NUMBER.fullmatch(text) else None
 
 
 def _clean_text(value: str | None) -> str | None:
@@ -399,8 +408,8 @@ def parse_domain_form(
     if f"target-{domain.id}" in form:
         parsed.target_given = True
         if target:
-            if target.isdigit() and int(target) in levels:
-                parsed.target = int(target)
+            if _whole_number(target) in levels:
+                parsed.target = _whole_number(target)
             else:
                 parsed.errors[f"target-{domain.id}"] = "Select a target level from the list"
     return parsed
@@ -414,8 +423,8 @@ def _parse_level(raw: str, allow_na: bool, levels: set[int]) -> tuple[int | None
         if allow_na:
             return None, True, None
         return None, False, "This question cannot be marked not applicable"
-    if raw.isdigit() and int(raw) in levels:
-        return int(raw), False, None
+    if _whole_number(raw) in levels:
+        return _whole_number(raw), False, None
     return None, False, "Select a level from the list"
 
 
@@ -456,8 +465,9 @@ def _parse_indicator(
             confidence = Confidence(raw_confidence)
         except ValueError:
             errors[f"confidence-{indicator_id}"] = "Select how sure you are from the list"
-    raw_version = (form.get(f"version-{indicator_id}") or "0").strip()
-    if not raw_version.isdigit():
+    base_version = _whole_number((form.get(f"version-{indicator_id}") or "0").strip())
+    parsed.versions[indicator_id] = base_version or 0
+    if base_version is None:
         errors[f"level-{indicator_id}"] = (
             "This answer could not be saved. Reload the page and try again"
         )
@@ -476,7 +486,7 @@ def _parse_indicator(
     parsed.inputs[indicator_id] = AnswerInput(
         indicator_id=indicator_id,
         values=values,
-        base_version=int(raw_version),
+        base_version=base_version or 0,
         keep_theirs=form.get(f"conflict-{indicator_id}") == "theirs",
     )
 

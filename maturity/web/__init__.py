@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Flask, Response, g, render_template, request
+from flask import Flask, Response, abort, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import NoResultFound
@@ -38,6 +38,7 @@ def register_web(app: Flask) -> None:
     login_manager.user_loader(user_for_session)
 
     app.before_request(_make_nonce)
+    app.before_request(_refuse_nul_characters)
     app.after_request(_finish_request)
     app.context_processor(_template_context)
     _register_error_pages(app)
@@ -45,6 +46,15 @@ def register_web(app: Flask) -> None:
 
 def _make_nonce() -> None:
     g.csp_nonce = secrets.token_urlsafe(16)
+
+
+def _refuse_nul_characters() -> None:
+    # No form or query value is ever meant to hold a NUL character, and PostgreSQL text
+    # cannot store one: refuse the request as malformed rather than fail deeper down.
+    for values in (request.args, request.form):
+        for _key, value in values.items(multi=True):
+            if "\x00" in value or "\x00" in _key:
+                abort(400)
 
 
 def _finish_request(response: Response) -> Response:

@@ -152,7 +152,7 @@ def _page_items(
             values, version = conflict.mine, conflict.their_version
         elif parsed is not None and indicator.id in parsed.errors_for_indicator:
             values = parsed.raw[indicator.id]
-            version = int(request.form.get(f"version-{indicator.id}", "0") or 0)
+            version = parsed.versions.get(indicator.id, 0)
         else:
             values = service.AnswerValues.of(record) if record else service.AnswerValues()
             version = record.version if record else 0
