@@ -207,3 +207,48 @@ def test_javascript_enhancements_load_without_csp_errors(live_server: str, page:
     page.goto(f"{live_server}/sign-in")
     assert "govuk-frontend-supported" in (page.locator("body").get_attribute("class") or "")
     assert errors == []
+
+
+def test_a_contributor_answers_and_the_lead_checks_and_submits(
+    live_server: str, browser: Any
+) -> None:
+    axe = AccessibilityChecker()
+    contributor = browser.new_context().new_page()
+    sign_in(contributor, live_server, "contributor@riverside.example.org", axe)
+    contributor.get_by_role("link", name="Riverside Care Academy (demo)").click()
+    contributor.get_by_role("link", name="Assessments").click()
+    contributor.wait_for_url("**/assessments/")
+    axe.check(contributor)
+    contributor.get_by_role("link", name="2026/27").click()
+    contributor.wait_for_selector("#progress")
+    axe.check(contributor)
+    contributor.get_by_role("link", name="Collaboration and co-production").click()
+    contributor.wait_for_url("**/domains/collaboration")
+    axe.check(contributor)
+    # Answer every question in the section: pick "Integrated" for each.
+    for radio in contributor.locator("input[type=radio][value='4'][name^=level-]").all():
+        radio.check()
+    contributor.get_by_label("Evidence (optional)").first.fill("Provider forum minutes (fictional)")
+    contributor.get_by_role("button", name="Save and come back later").click()
+    contributor.wait_for_selector("#progress")
+    assert "Your answers have been saved" in contributor.content()
+    task_list = contributor.locator(".govuk-task-list").inner_text()
+    assert "7 of 7 answered" in task_list
+
+    lead = browser.new_context().new_page()
+    sign_in(lead, live_server, "lead@riverside.example.org", axe)
+    lead.get_by_role("link", name="Riverside Care Academy (demo)").click()
+    lead.get_by_role("link", name="Assessments").click()
+    lead.get_by_role("link", name="2026/27").click()
+    lead.get_by_role("button", name="Check your answers").click()
+    lead.wait_for_url("**/check")
+    axe.check(lead)
+    lead.get_by_role("button", name="Submit assessment").click()
+    lead.wait_for_selector(".govuk-error-summary")
+    assert lead.title().startswith("Error: ")
+    lead.get_by_label("We have agreed these answers with our partners", exact=False).check()
+    lead.get_by_role("button", name="Submit assessment").click()
+    lead.wait_for_url("**/submitted")
+    assert "Assessment submitted" in lead.locator("h1").inner_text()
+    axe.check(lead)
+    assert axe.problems == [], "\n".join(axe.problems)
