@@ -71,6 +71,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     install_catalogue(app)
+    from maturity.charts import ChartCache
+    from maturity.web.charts import EXTENSION_KEY as CHARTS
+
+    app.extensions[CHARTS] = ChartCache(app.config.get("REDIS_URL"))
     register_web(app)
     cli.register(app)
     _install_sqlite_transaction_fix(app)

@@ -21,11 +21,14 @@ def register(app: Flask) -> None:
 @bp.cli.command("load-reference-data")
 def load_reference_data() -> None:
     """Load England's nine regions (idempotent)."""
+    from maturity.services.directory import load_directory_file
     from maturity.services.reference import load_regions
 
     added, updated = load_regions()
+    entries, kept = load_directory_file()
     db.session.commit()
     click.echo(f"Regions: {added} added, {updated} updated.")
+    click.echo(f"Practice directory: {entries} added, {kept} already there (kept as edited).")
 
 
 @bp.cli.command("create-admin")
@@ -55,9 +58,11 @@ def seed_demo() -> None:
         )
     from maturity.services.demo import DEMO_PASSWORD
     from maturity.services.demo import seed_demo as seed
+    from maturity.services.directory import load_directory_file
     from maturity.services.reference import load_regions
 
     load_regions()
+    load_directory_file()
     accounts = seed()
     db.session.commit()
     click.echo("Demo data ready. Every demo organisation and figure is fictional.")

@@ -8,12 +8,13 @@ the same way on SQLite and PostgreSQL. Every table has ``id``, ``created_at`` an
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Enum,
     ForeignKey,
@@ -144,6 +145,24 @@ class Locality(enum.StrEnum):
         return self.value.capitalize()
 
 
+class FundingMix(enum.StrEnum):
+    COUNCIL = "council"
+    NHS = "nhs"
+    COUNCIL_AND_NHS = "council_and_nhs"
+    MULTIPLE = "multiple"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "council": "Council funded",
+            "nhs": "NHS funded",
+            "council_and_nhs": "Council and NHS",
+            "multiple": "Several funders (council, NHS, DWP, grants…)",
+            "other": "Other",
+        }[self.value]
+
+
 class Role(enum.StrEnum):
     CONTRIBUTOR = "contributor"
     LEAD = "lead"
@@ -187,6 +206,7 @@ class Organisation(Base):
     status: Mapped[OrganisationStatus] = mapped_column(
         _enum(OrganisationStatus, "organisation_status")
     )
+    funding_mix: Mapped[FundingMix | None] = mapped_column(_enum(FundingMix, "funding_mix"))
     shares_named_results: Mapped[bool] = mapped_column(Boolean, default=False)
     # Demo organisations are fictional; the interface labels them so.
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -443,3 +463,62 @@ class AssessmentSnapshot(Base):
 
     assessment: Mapped[Assessment] = relationship(back_populates="snapshots")
     submitted_by: Mapped[User | None] = relationship()
+
+
+class ActionStatus(enum.StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+    @property
+    def label(self) -> str:
+        return {"not_started": "Not started", "in_progress": "In progress", "done": "Done"}[
+            self.value
+        ]
+
+
+class ActionItem(Base):
+    """An action in an organisation's plan, usually from a next step. Actions belong to
+    the organisation, not to one assessment, so they carry over between cycles."""
+
+    __tablename__ = "action_item"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id"))
+    cycle: Mapped[str | None] = mapped_column(String(7))
+    domain_id: Mapped[str] = mapped_column(String(80))
+    indicator_id: Mapped[str | None] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[ActionStatus] = mapped_column(
+        _enum(ActionStatus, "action_status"), default=ActionStatus.NOT_STARTED
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organisation: Mapped[Organisation] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+
+class DirectoryEntry(Base):
+    """An academy named in the source documents, with what it is known for (facts only,
+    each with its source). Loaded from ``maturity/data/practice-directory.yaml``;
+    administrators can add and edit entries."""
+
+    __tablename__ = "directory_entry"
+
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    region_code: Mapped[str | None] = mapped_column(String(40))
+    kind: Mapped[str | None] = mapped_column(String(32))
+    host_body_type: Mapped[str | None] = mapped_column(String(32))
+    launched: Mapped[int | None] = mapped_column(Integer)
+    locality: Mapped[str | None] = mapped_column(String(32))
+    delivery_mode: Mapped[str | None] = mapped_column(String(32))
+    funding: Mapped[str | None] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    # A list of {"text", "domains", "indicators", "source": {"title", "section", "file", "url"}}
+    known_for: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    facts_source: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

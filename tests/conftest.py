@@ -79,12 +79,14 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def app(database_url: str) -> Iterator[Flask]:
     from flask_migrate import upgrade
 
+    from maturity.services.directory import load_directory_file
     from maturity.services.reference import load_regions
 
     application = create_app(config_for_tests(database_url))
     with application.app_context():
         upgrade()
         load_regions()
+        load_directory_file()
         db.session.commit()
         db.session.remove()
     yield application

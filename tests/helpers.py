@@ -12,6 +12,7 @@ from werkzeug.test import TestResponse
 
 from maturity.extensions import db
 from maturity.models import (
+    ActionItem,
     Assessment,
     DeliveryMode,
     HostBodyType,
@@ -101,6 +102,8 @@ class World:
     other_membership: int
     assessment: int
     other_assessment: int
+    action: int
+    other_action: int
 
 
 def make_world() -> World:
@@ -120,6 +123,13 @@ def make_world() -> World:
     db.session.add_all([lead_m, contributor_m, other_m])
     assessment = make_assessment(org, "2026/27")
     other_assessment = make_assessment(other, "2026/27")
+    action = ActionItem(
+        organisation=org, domain_id="funding", title="Agree a funding plan", owner="Workforce lead"
+    )
+    other_action = ActionItem(
+        organisation=other, domain_id="funding", title="Other plan", owner="Someone"
+    )
+    db.session.add_all([action, other_action])
     db.session.flush()
     return World(
         admin=admin.email,
@@ -135,6 +145,8 @@ def make_world() -> World:
         other_membership=other_m.id,
         assessment=assessment.id,
         other_assessment=other_assessment.id,
+        action=action.id,
+        other_action=other_action.id,
     )
 
 
@@ -149,12 +161,17 @@ def csrf_from(response: TestResponse) -> str:
 
 
 def submit(client: FlaskClient, url: str, data: dict[str, str], **kwargs: object) -> TestResponse:
-    """Open the form page, then post it with its CSRF token, as a browser would."""
+    """Open the form page, then post it as a browser would: with its CSRF token and its
+    hidden fields, overlaid with ``data``."""
     page = soup(client.get(url))
+    hidden: dict[str, str] = {}
+    form = page.select_one("main form[method=post]") or page.find("form", attrs={"method": "post"})
+    if form is not None:
+        for field in form.find_all("input", attrs={"type": "hidden"}):
+            if field.get("name"):
+                hidden[str(field["name"])] = str(field.get("value", ""))
     # With CSRF switched off (the access-control walk) forms carry no token.
-    field = page.find("input", attrs={"name": "csrf_token"})
-    token = {"csrf_token": str(field["value"])} if field is not None else {}
-    return client.post(url, data={**token, **data}, **kwargs)
+    return client.post(url, data={**hidden, **data}, **kwargs)
 
 
 def sign_in(client: FlaskClient, email: str, password: str = TEST_PASSWORD) -> TestResponse:

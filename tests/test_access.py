@@ -21,6 +21,7 @@ URL_VALUES = {
     "code": "north-west",
     "domain_id": "leadership",
     "indicator_id": "mission-aims",
+    "entry_slug": "caring-plymouth",
 }
 
 # Who may use a route of each policy. The organisation in the URL is the one whose
@@ -44,6 +45,18 @@ EXPECTED_POLICY: dict[str, Policy] = {
     "admin.organisation": Policy.ADMIN,
     "admin.organisations": Policy.ADMIN,
     "admin.users": Policy.ADMIN,
+    "actions.edit": Policy.ORG_MEMBER,
+    "actions.index": Policy.ORG_MEMBER,
+    "actions.new": Policy.ORG_MEMBER,
+    "directory.edit_entry": Policy.ADMIN,
+    "directory.entry": Policy.SIGNED_IN,
+    "directory.index": Policy.SIGNED_IN,
+    "directory.new_entry": Policy.ADMIN,
+    "results.answers_csv": Policy.ORG_MEMBER,
+    "results.answers_xlsx": Policy.ORG_MEMBER,
+    "results.pdf": Policy.ORG_MEMBER,
+    "results.printable": Policy.ORG_MEMBER,
+    "results.results": Policy.ORG_MEMBER,
     "assessments.check": Policy.ORG_MEMBER,
     "assessments.domain": Policy.ORG_MEMBER,
     "assessments.index": Policy.ORG_MEMBER,
@@ -114,6 +127,8 @@ def _url(app: Flask, rule: Rule, world: World, *, foreign_ids: bool = False) -> 
             )
         elif argument == "assessment_id":
             values[argument] = world.other_assessment if foreign_ids else world.assessment
+        elif argument == "action_id":
+            values[argument] = world.other_action if foreign_ids else world.action
         else:
             values[argument] = URL_VALUES[argument]
     with app.test_request_context():
@@ -158,7 +173,9 @@ def test_route_is_denied_to_the_wrong_people(
                 assert response.status_code == 403, outcome
 
 
-ID_RULES = [rule for rule in RULES if {"membership_id", "assessment_id"} & set(rule.arguments)]
+ID_RULES = [
+    rule for rule in RULES if {"membership_id", "assessment_id", "action_id"} & set(rule.arguments)
+]
 
 
 @pytest.mark.parametrize("rule", ID_RULES, ids=[r.endpoint for r in ID_RULES])

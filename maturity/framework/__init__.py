@@ -3,12 +3,31 @@
 Pure Python: nothing here imports Flask or SQLAlchemy.
 """
 
+from maturity.framework.benchmark import (
+    DEFAULT_MINIMUM_GROUP,
+    Spread,
+    describe_position,
+    domain_spreads,
+    level_distribution,
+    overall_spread,
+    position,
+    spread,
+)
 from maturity.framework.compare import (
     Comparison,
     DomainChange,
     IndicatorChange,
     ScoreChange,
     compare,
+)
+from maturity.framework.directory import (
+    DirectoryEntry,
+    KnownFor,
+    PracticeDirectory,
+    entries_for_domain,
+    entries_for_indicator,
+    load_practice_directory,
+    search,
 )
 from maturity.framework.loader import (
     Catalogue,
@@ -22,6 +41,15 @@ from maturity.framework.loader import (
 )
 from maturity.framework.metrics import Problem, check_return, totals
 from maturity.framework.next_steps import Citation, NextStep, next_steps
+from maturity.framework.peers import (
+    Peer,
+    PeerProfile,
+    StrongerDomain,
+    context_distances,
+    find_peers,
+    region_words,
+    weakest_domains,
+)
 from maturity.framework.schema import (
     Domain,
     Indicator,
@@ -50,6 +78,7 @@ from maturity.framework.scoring import (
 )
 
 __all__ = [
+    "DEFAULT_MINIMUM_GROUP",
     "Answer",
     "AssessmentResult",
     "Catalogue",
@@ -58,6 +87,7 @@ __all__ = [
     "Completeness",
     "Contribution",
     "Definition",
+    "DirectoryEntry",
     "Domain",
     "DomainChange",
     "DomainResult",
@@ -67,6 +97,7 @@ __all__ = [
     "Indicator",
     "IndicatorChange",
     "IndicatorResult",
+    "KnownFor",
     "Level",
     "LevelInfo",
     "Metric",
@@ -75,6 +106,9 @@ __all__ = [
     "MetricsDefinition",
     "NextStep",
     "OverallResult",
+    "Peer",
+    "PeerProfile",
+    "PracticeDirectory",
     "Problem",
     "Questionnaire",
     "QuestionnaireError",
@@ -82,13 +116,29 @@ __all__ = [
     "Scoring",
     "Source",
     "SourceRef",
+    "Spread",
+    "StrongerDomain",
     "check_return",
     "compare",
+    "context_distances",
+    "describe_position",
+    "domain_spreads",
+    "entries_for_domain",
+    "entries_for_indicator",
+    "find_peers",
+    "level_distribution",
     "load_directory",
     "load_file",
     "load_metrics",
+    "load_practice_directory",
     "load_questionnaire",
     "next_steps",
+    "overall_spread",
+    "position",
+    "region_words",
     "score",
+    "search",
+    "spread",
     "totals",
+    "weakest_domains",
 ]

@@ -19,6 +19,7 @@ from maturity.models import (
     Confidence,
     DeliveryMode,
     DomainTarget,
+    FundingMix,
     HostBodyType,
     Locality,
     Membership,
@@ -55,6 +56,7 @@ class DemoOrganisation:
     year: int | None
     locality: Locality
     shares: bool
+    funding: FundingMix
     people: tuple[tuple[str, str, Role], ...]
 
 
@@ -69,6 +71,7 @@ DEMO_ORGANISATIONS = (
         2021,
         Locality.URBAN,
         True,
+        FundingMix.MULTIPLE,
         (
             ("Ada Lead (demo)", "lead@riverside.example.org", Role.LEAD),
             ("Cal Contributor (demo)", "contributor@riverside.example.org", Role.CONTRIBUTOR),
@@ -84,6 +87,7 @@ DEMO_ORGANISATIONS = (
         2023,
         Locality.RURAL,
         False,
+        FundingMix.COUNCIL,
         (("Mo Lead (demo)", "lead@moorland.example.org", Role.LEAD),),
     ),
     DemoOrganisation(
@@ -96,6 +100,7 @@ DEMO_ORGANISATIONS = (
         2019,
         Locality.MIXED,
         True,
+        FundingMix.COUNCIL_AND_NHS,
         (("Kit Lead (demo)", "lead@kingsmere.example.org", Role.LEAD),),
     ),
     DemoOrganisation(
@@ -108,6 +113,7 @@ DEMO_ORGANISATIONS = (
         2022,
         Locality.URBAN,
         True,
+        FundingMix.MULTIPLE,
         (("Eli Lead (demo)", "lead@eastbridge.example.org", Role.LEAD),),
     ),
     DemoOrganisation(
@@ -120,6 +126,7 @@ DEMO_ORGANISATIONS = (
         None,
         Locality.RURAL,
         False,
+        FundingMix.COUNCIL,
         (("Sam Scoping (demo)", "lead@ashvale.example.org", Role.LEAD),),
     ),
 )

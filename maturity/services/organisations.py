@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from maturity.extensions import db
 from maturity.models import (
     DeliveryMode,
+    FundingMix,
     HostBodyType,
     Locality,
     Membership,
@@ -48,6 +49,7 @@ class OrganisationProfile:
     status: OrganisationStatus
     year_established: int | None = None
     locality: Locality | None = None
+    funding_mix: FundingMix | None = None
     shares_named_results: bool = False
 
 

@@ -25,9 +25,29 @@ def register_web(app: Flask) -> None:
     """Attach blueprints, sign-in handling, headers, error pages and template helpers."""
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from maturity.web import admin, assessments, auth, main, orgs, regional
+    from maturity.web import (
+        actions,
+        admin,
+        assessments,
+        auth,
+        directory,
+        main,
+        orgs,
+        regional,
+        results,
+    )
 
-    for blueprint in (main.bp, auth.bp, orgs.bp, assessments.bp, admin.bp, regional.bp):
+    for blueprint in (
+        main.bp,
+        auth.bp,
+        orgs.bp,
+        assessments.bp,
+        results.bp,
+        actions.bp,
+        directory.bp,
+        admin.bp,
+        regional.bp,
+    ):
         app.register_blueprint(blueprint)
     WTFormsHelpers(app)
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from maturity.models import (
     DeliveryMode,
+    FundingMix,
     HostBodyType,
     Locality,
     OrganisationKind,
@@ -68,6 +69,7 @@ def new_organisation() -> Any:
                 status=OrganisationStatus(form.status.data),
                 year_established=form.year_established.data,
                 locality=Locality(form.locality.data) if form.locality.data else None,
+                funding_mix=FundingMix(form.funding_mix.data) if form.funding_mix.data else None,
                 shares_named_results=bool(form.shares_named_results.data),
             )
             try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date
 
 from flask_wtf import FlaskForm
@@ -27,6 +28,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 
 from maturity.models import (
     DeliveryMode,
+    FundingMix,
     HostBodyType,
     Locality,
     OrganisationKind,
@@ -40,15 +42,9 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-def _choices(
-    enum_class: type[OrganisationKind]
-    | type[HostBodyType]
-    | type[DeliveryMode]
-    | type[OrganisationStatus]
-    | type[Locality]
-    | type[Role],
-) -> list[tuple[str, str]]:
-    return [(member.value, member.label) for member in enum_class]
+def _choices(enum_class: type[enum.Enum]) -> list[tuple[str, str]]:
+    # Every choice enum in the models has a ``label`` for people to read.
+    return [(member.value, member.label) for member in enum_class]  # type: ignore[attr-defined]
 
 
 class SignInForm(FlaskForm):
@@ -214,6 +210,12 @@ class OrganisationForm(FlaskForm):
         "Type of locality",
         widget=GovRadioInput(),
         choices=_choices(Locality),
+        validators=[Optional()],
+    )
+    funding_mix = RadioField(
+        "Funding",
+        widget=GovRadioInput(),
+        choices=_choices(FundingMix),
         validators=[Optional()],
     )
     year_established = IntegerField(

@@ -11,7 +11,10 @@ def navigation_for(user: Any, endpoint: str | None) -> list[dict[str, Any]]:
     """Service navigation items for this user, marking the current section active."""
     if user is None or not user.is_authenticated:
         return []
-    items: list[tuple[str, str, str]] = [("Home", "main.home", "main.")]
+    items: list[tuple[str, str, str]] = [
+        ("Home", "main.home", "main."),
+        ("Practice directory", "directory.index", "directory."),
+    ]
     if user.regional_leads or user.is_admin:
         items.append(("Regions", "regional.index", "regional."))
     if user.is_admin:

@@ -1,0 +1,233 @@
+"""Everything a results page shows, assembled from the framework's pure functions.
+
+A submitted assessment is shown from its frozen snapshot; a draft from a live preview
+of its current answers. Benchmarks come from other academies' latest submissions; any
+group smaller than the disclosure minimum is suppressed by ``framework.benchmark``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from maturity.extensions import db
+from maturity.framework import AssessmentResult, Comparison, NextStep, Questionnaire, compare
+from maturity.framework import next_steps as ranked_next_steps
+from maturity.framework.benchmark import Spread, describe_position, domain_spreads, overall_spread
+from maturity.framework.peers import Peer, PeerProfile, find_peers
+from maturity.models import (
+    Assessment,
+    AssessmentSnapshot,
+    AssessmentStatus,
+    DirectoryEntry,
+    Organisation,
+)
+from maturity.services import assessments as assessment_service
+from maturity.services import directory as directory_service
+
+MINIMUM_GROUP = 3
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """A benchmarking group: named, with per-domain and overall spreads."""
+
+    name: str
+    spreads: dict[str, Spread]
+    overall: Spread
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    cycle: str
+    label: str
+    result: AssessmentResult
+
+
+@dataclass(frozen=True)
+class StepWithPractice:
+    step: NextStep
+    practice: list[tuple[DirectoryEntry, dict[str, Any]]]
+
+
+@dataclass
+class ResultsView:
+    assessment: Assessment
+    questionnaire: Questionnaire
+    result: AssessmentResult
+    frozen: bool
+    snapshot: AssessmentSnapshot | None
+    targets: dict[str, int]
+    previous: Assessment | None = None
+    previous_result: AssessmentResult | None = None
+    comparison: Comparison | None = None
+    national: Cohort | None = None
+    regional: Cohort | None = None
+    positions: dict[str, list[str]] = field(default_factory=dict)
+    trend: list[TrendPoint] = field(default_factory=list)
+    steps: list[StepWithPractice] = field(default_factory=list)
+    peers: list[Peer] = field(default_factory=list)
+
+
+def result_of(assessment: Assessment) -> tuple[AssessmentResult, AssessmentSnapshot | None]:
+    """The frozen result of a submitted assessment, or the live result of a draft."""
+    snapshot = assessment_service.latest_snapshot(assessment)
+    if assessment.status == AssessmentStatus.SUBMITTED and snapshot is not None:
+        return assessment_service.snapshot_result(snapshot), snapshot
+    questionnaire = assessment_service.questionnaire_of(assessment)
+    return assessment_service.current_result(assessment, questionnaire), None
+
+
+def latest_submissions(questionnaire_id: str) -> list[tuple[Organisation, AssessmentResult]]:
+    """Every organisation's latest submitted result for a questionnaire (any version).
+
+    Two queries whatever the number of organisations or cycles.
+    """
+    latest_ids = (
+        select(func.max(AssessmentSnapshot.id))
+        .join(Assessment, AssessmentSnapshot.assessment_id == Assessment.id)
+        .where(
+            Assessment.questionnaire_id == questionnaire_id,
+            Assessment.status == AssessmentStatus.SUBMITTED,
+        )
+        .group_by(Assessment.organisation_id)
+    )
+    snapshots = db.session.scalars(
+        select(AssessmentSnapshot)
+        .options(
+            selectinload(AssessmentSnapshot.assessment)
+            .selectinload(Assessment.organisation)
+            .selectinload(Organisation.region)
+        )
+        .where(AssessmentSnapshot.id.in_(latest_ids))
+    ).all()
+    return [
+        (snapshot.assessment.organisation, AssessmentResult.from_dict(snapshot.result))
+        for snapshot in snapshots
+    ]
+
+
+def _previous(assessment: Assessment) -> Assessment | None:
+    return db.session.scalar(
+        select(Assessment)
+        .where(
+            Assessment.organisation_id == assessment.organisation_id,
+            Assessment.questionnaire_id == assessment.questionnaire_id,
+            Assessment.cycle < assessment.cycle,
+            Assessment.status == AssessmentStatus.SUBMITTED,
+        )
+        .order_by(Assessment.cycle.desc())
+        .limit(1)
+    )
+
+
+def trend_for(organisation: Organisation, questionnaire_id: str) -> list[TrendPoint]:
+    """The organisation's result in every cycle, oldest first (drafts marked as such)."""
+    assessments = db.session.scalars(
+        select(Assessment)
+        .options(selectinload(Assessment.snapshots), selectinload(Assessment.answers))
+        .where(
+            Assessment.organisation_id == organisation.id,
+            Assessment.questionnaire_id == questionnaire_id,
+        )
+        .order_by(Assessment.cycle)
+    ).all()
+    points = []
+    for item in assessments:
+        result, snapshot = result_of(item)
+        label = item.cycle if snapshot is not None else f"{item.cycle} (in progress)"
+        points.append(TrendPoint(item.cycle, label, result))
+    return points
+
+
+def profile_of(organisation: Organisation, result: AssessmentResult | None) -> PeerProfile:
+    """An organisation's context for the peer model."""
+    years = (
+        date.today().year - organisation.year_established if organisation.year_established else None
+    )
+    return PeerProfile(
+        key=organisation.slug,
+        name=organisation.name,
+        kind=organisation.kind.value,
+        region=organisation.region.code,
+        host_body_type=organisation.host_body_type.value,
+        delivery_mode=organisation.delivery_mode.value,
+        locality=organisation.locality.value if organisation.locality else None,
+        funding_mix=organisation.funding_mix.value if organisation.funding_mix else None,
+        years_running=years,
+        shares_named_results=organisation.shares_named_results,
+        result=result,
+    )
+
+
+def results_view(assessment: Assessment) -> ResultsView:
+    """Levels, explanation, comparison, benchmarks, trend, next steps and peers."""
+    questionnaire = assessment_service.questionnaire_of(assessment)
+    result, snapshot = result_of(assessment)
+    targets = (
+        {key: int(value) for key, value in snapshot.targets.items()}
+        if snapshot is not None
+        else assessment_service.targets_by_domain(assessment)
+    )
+    view = ResultsView(
+        assessment=assessment,
+        questionnaire=questionnaire,
+        result=result,
+        frozen=snapshot is not None,
+        snapshot=snapshot,
+        targets=targets,
+    )
+    previous = _previous(assessment)
+    if previous is not None:
+        view.previous = previous
+        view.previous_result, _ = result_of(previous)
+        view.comparison = compare(view.previous_result, result)
+    organisation = assessment.organisation
+    others = latest_submissions(assessment.questionnaire_id)
+    _benchmarks(view, organisation, others)
+    view.trend = trend_for(organisation, assessment.questionnaire_id)
+    entries = directory_service.all_entries()
+    view.steps = [
+        StepWithPractice(
+            step,
+            directory_service.known_for(
+                entries, domain_id=step.domain_id, indicator_id=step.indicator_id
+            )[:2],
+        )
+        for step in ranked_next_steps(questionnaire, result, targets or None)[:10]
+    ]
+    candidates = [profile_of(org, other) for org, other in others if org.id != organisation.id]
+    if result.overall.score is not None:
+        view.peers = find_peers(profile_of(organisation, result), result, candidates, limit=5)
+    return view
+
+
+def _benchmarks(
+    view: ResultsView,
+    organisation: Organisation,
+    others: Sequence[tuple[Organisation, AssessmentResult]],
+) -> None:
+    national = [other for _org, other in others]
+    regional = [other for org, other in others if org.region_id == organisation.region_id]
+    view.national = Cohort(
+        "England",
+        domain_spreads(national, MINIMUM_GROUP),
+        overall_spread(national, MINIMUM_GROUP),
+    )
+    view.regional = Cohort(
+        organisation.region.name,
+        domain_spreads(regional, MINIMUM_GROUP),
+        overall_spread(regional, MINIMUM_GROUP),
+    )
+    for domain in view.result.domains:
+        sentences = []
+        for cohort in (view.national, view.regional):
+            group = cohort.spreads.get(domain.domain_id)
+            if group is not None:
+                sentences.append(describe_position(domain.score, group, domain.title, cohort.name))
+        view.positions[domain.domain_id] = sentences

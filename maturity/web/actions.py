@@ -1,0 +1,150 @@
+"""The action plan: actions by section, overdue ones highlighted, carried across cycles."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from maturity.models import ActionStatus
+from maturity.services import actions as service
+from maturity.services.assessments import assessment_in, questionnaire_of
+from maturity.services.questionnaires import catalogue
+from maturity.web.access import Policy, requires
+
+bp = Blueprint("actions", __name__, url_prefix="/organisations/<slug>/actions")
+
+
+def _domains() -> list[Any]:
+    return list(catalogue().questionnaire("academy-maturity").domains) + list(
+        catalogue().questionnaire("scoping").domains
+    )
+
+
+def _parse(form: Any, domain_ids: set[str]) -> tuple[service.ActionFields | None, dict[str, str]]:
+    errors: dict[str, str] = {}
+    due: date | None = None
+    day, month, year = (form.get(f"due-{part}", "").strip() for part in ("day", "month", "year"))
+    if day or month or year:
+        try:
+            due = date(int(year), int(month), int(day))
+        except ValueError:
+            errors["due-day"] = "Enter a real due date, for example 31 3 2027"
+    try:
+        status = ActionStatus(form.get("status", "not_started"))
+    except ValueError:
+        errors["status"] = "Select the status"
+        status = ActionStatus.NOT_STARTED
+    domain_id = form.get("domain", "")
+    if domain_id not in domain_ids:
+        errors["domain"] = "Select the section the action belongs to"
+    if errors:
+        return None, errors
+    fields = service.ActionFields(
+        title=form.get("title", ""),
+        owner=form.get("owner", ""),
+        due_date=due,
+        status=status,
+        domain_id=domain_id,
+        indicator_id=form.get("indicator") or None,
+    )
+    return fields, {}
+
+
+@bp.route("/")
+@requires(Policy.ORG_MEMBER)
+def index(slug: str) -> Any:
+    actions = service.actions_for(g.organisation)
+    titles = {domain.id: domain.title for domain in _domains()}
+    grouped: dict[str, list[Any]] = {}
+    for action in actions:
+        grouped.setdefault(action.domain_id, []).append(action)
+    return render_template(
+        "actions/index.html",
+        organisation=g.organisation,
+        grouped=grouped,
+        titles=titles,
+        overdue={action.id for action in actions if service.is_overdue(action)},
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Policy.ORG_MEMBER)
+def new(slug: str) -> Any:
+    assessment = None
+    assessment_id = request.values.get("assessment", "")
+    if assessment_id.isascii() and assessment_id.isdigit():
+        assessment = assessment_in(g.organisation, int(assessment_id))
+    domains = _domains()
+    if assessment is not None:
+        domains = list(questionnaire_of(assessment).domains)
+    errors: dict[str, str] = {}
+    values = {
+        "title": request.values.get("title", "")[:500],
+        "owner": "",
+        "domain": request.values.get("domain", ""),
+        "indicator": request.values.get("indicator", ""),
+        "status": "not_started",
+    }
+    if request.method == "POST":
+        values.update({key: request.form.get(key, "") for key in ("title", "owner", "status")})
+        fields, errors = _parse(request.form, {domain.id for domain in domains})
+        if fields is not None:
+            try:
+                service.add_action(
+                    g.organisation, fields, current_user._get_current_object(), assessment
+                )
+            except service.ActionError as error:
+                errors[error.field] = str(error)
+            else:
+                flash("The action has been added to your plan", "success")
+                return redirect(url_for("actions.index", slug=slug))
+    return render_template(
+        "actions/form.html",
+        organisation=g.organisation,
+        domains=domains,
+        values=values,
+        errors=errors,
+        assessment=assessment,
+        action=None,
+        statuses=list(ActionStatus),
+    )
+
+
+@bp.route("/<int:action_id>", methods=["GET", "POST"])
+@requires(Policy.ORG_MEMBER)
+def edit(slug: str, action_id: int) -> Any:
+    action = service.action_in(g.organisation, action_id)
+    domains = _domains()
+    errors: dict[str, str] = {}
+    values = {
+        "title": action.title,
+        "owner": action.owner,
+        "domain": action.domain_id,
+        "indicator": action.indicator_id or "",
+        "status": action.status.value,
+        "due": action.due_date,
+    }
+    if request.method == "POST":
+        values.update({key: request.form.get(key, "") for key in ("title", "owner", "status")})
+        fields, errors = _parse(request.form, {d.id for d in domains} | {action.domain_id})
+        if fields is not None:
+            try:
+                service.update_action(action, fields, current_user._get_current_object())
+            except service.ActionError as error:
+                errors[error.field] = str(error)
+            else:
+                flash("The action has been updated", "success")
+                return redirect(url_for("actions.index", slug=slug))
+    return render_template(
+        "actions/form.html",
+        organisation=g.organisation,
+        domains=domains,
+        values=values,
+        errors=errors,
+        assessment=None,
+        action=action,
+        statuses=list(ActionStatus),
+    )

@@ -1,0 +1,204 @@
+"""Results: where an academy stands, why, how it compares, what next, whom to learn from.
+
+Also the exports made from the same data: a printable page, a PDF, CSV and XLSX.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, render_template, request
+from flask.typing import ResponseReturnValue
+
+from maturity.models import Assessment
+from maturity.services import assessments as assessment_service
+from maturity.services.results import ResultsView, results_view
+from maturity.web.access import Policy, requires
+from maturity.web.charts import profile_charts
+
+bp = Blueprint("results", __name__, url_prefix="/organisations/<slug>/assessments")
+
+
+def _view(assessment_id: int) -> ResultsView:
+    assessment = assessment_service.assessment_in(g.organisation, assessment_id)
+    return results_view(assessment)
+
+
+def _render(view: ResultsView, *, printable: bool = False) -> str:
+    return render_template(
+        "results/results.html",
+        organisation=g.organisation,
+        view=view,
+        assessment=view.assessment,
+        questionnaire=view.questionnaire,
+        result=view.result,
+        charts=profile_charts(view),
+        printable=printable,
+    )
+
+
+@bp.route("/<int:assessment_id>/results")
+@requires(Policy.ORG_MEMBER)
+def results(slug: str, assessment_id: int) -> ResponseReturnValue:
+    return _render(_view(assessment_id))
+
+
+@bp.route("/<int:assessment_id>/results/print")
+@requires(Policy.ORG_MEMBER)
+def printable(slug: str, assessment_id: int) -> ResponseReturnValue:
+    return _render(_view(assessment_id), printable=True)
+
+
+@bp.route("/<int:assessment_id>/results.pdf")
+@requires(Policy.ORG_MEMBER)
+def pdf(slug: str, assessment_id: int) -> ResponseReturnValue:
+    from weasyprint import HTML
+
+    html = _render(_view(assessment_id), printable=True)
+    static = current_app.static_folder or ""
+    document = HTML(string=html, base_url=request.url_root, url_fetcher=_static_fetcher(static))
+    data = document.write_pdf()
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{_filename(slug, assessment_id)}.pdf"'},
+    )
+
+
+def _static_fetcher(static_folder: str) -> Any:
+    """A fetcher that reads stylesheets from the static folder and charts from data URIs,
+    and fetches nothing over the network."""
+    import mimetypes
+    from pathlib import Path
+    from urllib.parse import urlsplit
+
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    root = Path(static_folder).resolve()
+
+    class LocalFetcher(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            path = urlsplit(url).path
+            if path.startswith("/assets/"):
+                file = (root / path.removeprefix("/assets/")).resolve()
+                if file.is_file() and file.is_relative_to(root):
+                    kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, file.read_bytes(), {"Content-Type": kind}, 200)
+            raise ValueError(f"not fetched for the PDF: {url}")
+
+    return LocalFetcher()
+
+
+def _filename(slug: str, assessment_id: int) -> str:
+    return f"{slug}-assessment-{assessment_id}-{date.today().isoformat()}"
+
+
+def _answer_rows(assessment: Assessment, view: ResultsView) -> list[list[Any]]:
+    records = assessment_service.answers_by_indicator(assessment)
+    rows: list[list[Any]] = []
+    for domain in view.result.domains:
+        for indicator in domain.indicators:
+            record = records.get(indicator.indicator_id)
+            rows.append(
+                [
+                    assessment.cycle,
+                    domain.title,
+                    indicator.indicator_id,
+                    indicator.title,
+                    indicator.level if indicator.level is not None else "",
+                    indicator.level_name
+                    or ("Not applicable" if indicator.status == "not_applicable" else ""),
+                    "yes" if record is not None and record.not_applicable else "",
+                    (record.not_applicable_reason or "") if record else "",
+                    domain.score if domain.score is not None else "",
+                    domain.level_name or "",
+                    (record.evidence_note or "") if record else "",
+                    (record.evidence_url or "") if record else "",
+                    record.confidence.value if record and record.confidence else "",
+                ]
+            )
+    return rows
+
+
+EXPORT_HEADER = [
+    "Cycle",
+    "Section",
+    "Question id",
+    "Question",
+    "Level",
+    "Level name",
+    "Not applicable",
+    "Reason not applicable",
+    "Section score",
+    "Section level",
+    "Evidence",
+    "Evidence link",
+    "Confidence",
+]
+
+
+def _safe_cell(value: Any) -> Any:
+    # A cell starting with =, +, - or @ would run as a formula in a spreadsheet.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+@bp.route("/<int:assessment_id>/answers.csv")
+@requires(Policy.ORG_MEMBER)
+def answers_csv(slug: str, assessment_id: int) -> ResponseReturnValue:
+    view = _view(assessment_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_HEADER)
+    for row in _answer_rows(view.assessment, view):
+        writer.writerow([_safe_cell(value) for value in row])
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{_filename(slug, assessment_id)}.csv"'
+        },
+    )
+
+
+@bp.route("/<int:assessment_id>/answers.xlsx")
+@requires(Policy.ORG_MEMBER)
+def answers_xlsx(slug: str, assessment_id: int) -> ResponseReturnValue:
+    from openpyxl import Workbook
+
+    view = _view(assessment_id)
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Answers"
+    sheet.append(EXPORT_HEADER)
+    for row in _answer_rows(view.assessment, view):
+        sheet.append([_safe_cell(value) for value in row])
+    summary = workbook.create_sheet("Scores")
+    summary.append(["Section", "Score", "Level", "Answered", "Not applicable", "Unanswered"])
+    for domain in view.result.domains:
+        summary.append(
+            [
+                domain.title,
+                domain.score if domain.score is not None else "",
+                domain.level_name or "Not assessed",
+                domain.completeness.answered,
+                domain.completeness.not_applicable,
+                domain.completeness.unanswered,
+            ]
+        )
+    output = io.BytesIO()
+    workbook.save(output)
+    return Response(
+        output.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            "Content-Disposition": f'attachment; filename="{_filename(slug, assessment_id)}.xlsx"'
+        },
+    )

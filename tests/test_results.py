@@ -1,0 +1,368 @@
+"""Results pages: the numbers match the framework; benchmarks are suppressed below 3;
+a non-sharing academy is never named; next steps, action plan, exports, directory."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from maturity.extensions import db
+from maturity.framework import next_steps, score
+from maturity.models import (
+    ActionItem,
+    ActionStatus,
+    Assessment,
+    AssessmentStatus,
+    Organisation,
+    User,
+)
+from maturity.services.assessments import (
+    AnswerValues,
+    answers_by_indicator,
+    engine_answers,
+    questionnaire_of,
+    set_answer,
+    submit_assessment,
+)
+from maturity.services.questionnaires import questionnaire
+from tests.helpers import (
+    World,
+    error_messages,
+    make_assessment,
+    make_organisation,
+    sign_in,
+    soup,
+    submit,
+)
+
+
+def _submit(organisation: Organisation, cycle: str, levels: dict[str, int], default: int) -> int:
+    """A submitted annual assessment: ``levels`` per domain id, ``default`` elsewhere."""
+    lead = db.session.scalar(select(User).where(User.email == "lead@test.example"))
+    assert lead is not None
+    assessment = make_assessment(organisation, cycle)
+    for domain in questionnaire("academy-maturity").domains:
+        for indicator in domain.indicators:
+            level = levels.get(domain.id, default)
+            set_answer(assessment, indicator.id, AnswerValues(level=level), lead)
+    submit_assessment(assessment, lead, declared=True)
+    db.session.flush()
+    return assessment.id
+
+
+def _org(slug: str) -> Organisation:
+    found = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+    assert found is not None
+    return found
+
+
+def _results_url(world: World, assessment_id: int) -> str:
+    return f"/organisations/{world.org}/assessments/{assessment_id}/results"
+
+
+def _table(page, caption: str) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    for table in page.select("table"):
+        found = table.find("caption")
+        if found is not None and caption in found.get_text():
+            return [
+                [cell.get_text(" ", strip=True) for cell in row.find_all(["th", "td"])]
+                for row in table.select("tbody tr")
+            ]
+    raise AssertionError(f"no table captioned {caption!r}")
+
+
+@pytest.fixture
+def cohort(app: Flask, world: World) -> dict[str, int]:
+    """The world's academy (North West) submitted 2025/26 and answered 2026/27, plus
+    four other academies: two sharing, one not sharing, one in London."""
+    with app.app_context():
+        org = _org(world.org)
+        org.shares_named_results = True
+        ids = {
+            "previous": _submit(org, "2025/26", {}, 2),
+        }
+        db.session.delete(db.session.get(Assessment, world.assessment))
+        db.session.flush()
+        ids["current"] = _submit(org, "2026/27", {"funding": 1, "impact": 1}, 3)
+        twin = make_organisation("Twin Care Academy", "north-west", shares_named_results=True)
+        _submit(twin, "2026/27", {"funding": 4}, 3)
+        hidden = make_organisation("Hidden Care Academy", "north-west", shares_named_results=False)
+        _submit(hidden, "2026/27", {"funding": 5, "impact": 5}, 3)
+        far = make_organisation(
+            "Faraway Care Academy",
+            "london",
+            shares_named_results=True,
+            kind=__import__(
+                "maturity.models", fromlist=["OrganisationKind"]
+            ).OrganisationKind.SOCIAL_CARE,
+        )
+        _submit(far, "2026/27", {"impact": 3}, 2)
+        db.session.commit()
+    return ids
+
+
+def test_levels_and_scores_on_the_page_are_the_frameworks(
+    app: Flask, client: FlaskClient, world: World, cohort: dict[str, int]
+) -> None:
+    sign_in(client, world.lead)
+    page = soup(client.get(_results_url(world, cohort["current"])))
+    with app.app_context():
+        assessment = db.session.get(Assessment, cohort["current"])
+        assert assessment is not None
+        expected = score(
+            questionnaire_of(assessment), engine_answers(answers_by_indicator(assessment))
+        )
+    rows = _table(page, "Level, score, completeness and target by section")
+    assert len(rows) == len(expected.domains)
+    for row, domain in zip(rows, expected.domains, strict=True):
+        assert row[0] == domain.title
+        assert row[1].startswith(domain.level_name or "Not assessed")
+        assert row[2] == f"{domain.score:.1f}"
+    text = page.get_text(" ", strip=True)
+    assert f"Overall level: {expected.overall.level_name}" in text
+
+
+def test_benchmarks_are_withheld_for_groups_under_three(
+    client: FlaskClient, world: World, cohort: dict[str, int]
+) -> None:
+    sign_in(client, world.lead)
+    page = soup(client.get(_results_url(world, cohort["current"])))
+    rows = _table(page, "spread of academies")
+    funding = next(row for row in rows if row[0] == "Funding and sustainability")
+    # England: 4 academies (ours, twin, hidden, faraway) — shown. North West: 3 — shown.
+    assert funding[2].endswith("n = 4") and funding[3].endswith("n = 3")
+    assert "Withheld" not in funding[2]
+
+
+def test_a_region_with_fewer_than_three_academies_is_withheld(
+    app: Flask, client: FlaskClient, world: World, cohort: dict[str, int]
+) -> None:
+    with app.app_context():
+        hidden = db.session.scalar(
+            select(Assessment).where(Assessment.organisation_id == _org("hidden-care-academy").id)
+        )
+        assert hidden is not None
+        hidden.status = AssessmentStatus.DRAFT  # reopened: no longer counted
+        db.session.commit()
+    sign_in(client, world.lead)
+    page = soup(client.get(_results_url(world, cohort["current"])))
+    rows = _table(page, "spread of academies")
+    funding = next(row for row in rows if row[0] == "Funding and sustainability")
+    assert funding[3] == "Withheld (n = 2)"
+    text = page.get_text(" ", strip=True)
+    assert "Fewer than 3 academies in North West" in text
+    # The withheld region's median is nowhere on the page: only n is.
+    assert "n = 3" in funding[2]
+
+
+def test_a_non_sharing_academy_is_never_named(
+    client: FlaskClient, world: World, cohort: dict[str, int]
+) -> None:
+    sign_in(client, world.lead)
+    body = client.get(_results_url(world, cohort["current"])).get_data(as_text=True)
+    assert "Hidden Care Academy" not in body
+    assert "Twin Care Academy" in body  # a sharing, similar academy stronger in funding
+
+
+def test_peer_reason_is_in_words(client: FlaskClient, world: World, cohort: dict[str, int]) -> None:
+    sign_in(client, world.lead)
+    page = soup(client.get(_results_url(world, cohort["current"])))
+    peers = page.find(id="peers").find_next("ul")  # type: ignore[union-attr]
+    assert peers is not None
+    first = peers.find("li")
+    assert first is not None
+    text = first.get_text(" ", strip=True)
+    assert text.startswith("Twin Care Academy")
+    assert "Stronger in Funding and sustainability: Integrated vs your First steps" in text
+
+
+def test_comparison_with_last_cycle_shows_direction(
+    client: FlaskClient, world: World, cohort: dict[str, int]
+) -> None:
+    sign_in(client, world.lead)
+    page = soup(client.get(_results_url(world, cohort["current"])))
+    rows = _table(page, "2025/26 compared with 2026/27")
+    by_title = {row[0]: row for row in rows}
+    assert by_title["Leadership and strategy"][3].endswith("up")
+    assert by_title["Funding and sustainability"][3].endswith("down")
+    assert by_title["Leadership and strategy"][1] == "Compliant (2.0)"
+
+
+def test_next_steps_follow_the_framework_and_link_practice(
+    app: Flask, client: FlaskClient, world: World, cohort: dict[str, int]
+) -> None:
+    sign_in(client, world.lead)
+    page = soup(client.get(_results_url(world, cohort["current"])))
+    with app.app_context():
+        assessment = db.session.get(Assessment, cohort["current"])
+        assert assessment is not None
+        q = questionnaire_of(assessment)
+        expected = next_steps(q, score(q, engine_answers(answers_by_indicator(assessment))))
+    steps = page.select("li.app-next-step h3")
+    assert steps, "no next steps shown"
+    first = expected[0]
+    assert steps[0].get_text(" ", strip=True) == (
+        f"{first.indicator_title} ({first.domain_title}): "
+        f"{first.from_level_name} to {first.to_level_name}"
+    )
+    assert page.select("li.app-next-step a[href^='/directory/']"), "no practice linked"
+    adds = [a for a in page.select("a") if "Add to action plan" in a.get_text()]
+    assert adds and "/actions/new?" in str(adds[0]["href"])
+
+
+def test_a_draft_shows_a_live_preview(client: FlaskClient, world: World) -> None:
+    sign_in(client, world.contributor)
+    submit(
+        client,
+        f"/organisations/{world.org}/assessments/{world.assessment}/domains/leadership",
+        {"level-mission-aims": "4"},
+    )
+    page = soup(client.get(_results_url(world, world.assessment)))
+    assert "Preview: this assessment is still in progress" in page.get_text()
+    rows = _table(page, "Level, score, completeness and target by section")
+    assert rows[0][2] == "4.0" and rows[0][3] == "1/6"
+
+
+def test_action_plan_from_a_next_step(
+    app: Flask, client: FlaskClient, world: World, cohort: dict[str, int]
+) -> None:
+    sign_in(client, world.contributor)
+    url = (
+        f"/organisations/{world.org}/actions/new?assessment={cohort['current']}"
+        "&domain=funding&indicator=core-funding&title=Agree+three-year+funding"
+    )
+    page = soup(client.get(url))
+    title = page.find("textarea", attrs={"name": "title"})
+    assert title is not None and title.get_text() == "Agree three-year funding"
+    refused = submit(
+        client,
+        url,
+        {
+            "title": "Agree three-year funding",
+            "owner": "",
+            "domain": "funding",
+            "due-day": "31",
+            "due-month": "2",
+            "due-year": "2027",
+        },
+    )
+    errors = error_messages(refused)
+    assert "Enter a real due date, for example 31 3 2027" in errors
+    overdue = date.today() - timedelta(days=3)
+    done = submit(
+        client,
+        url,
+        {
+            "title": "Agree three-year funding",
+            "owner": "Finance lead",
+            "domain": "funding",
+            "status": "in_progress",
+            "due-day": str(overdue.day),
+            "due-month": str(overdue.month),
+            "due-year": str(overdue.year),
+        },
+    )
+    assert done.status_code == 302
+    plan = soup(client.get(f"/organisations/{world.org}/actions/"))
+    text = plan.get_text(" ", strip=True)
+    assert "Funding and sustainability" in text and "Agree three-year funding" in text
+    assert "Overdue" in text and "Raised in 2026/27" in text
+    with app.app_context():
+        action = db.session.scalar(select(ActionItem).where(ActionItem.owner == "Finance lead"))
+        assert action is not None and action.indicator_id == "core-funding"
+        action_id = action.id
+    finished = submit(
+        client,
+        f"/organisations/{world.org}/actions/{action_id}",
+        {
+            "title": "Agree three-year funding",
+            "owner": "Finance lead",
+            "domain": "funding",
+            "status": "done",
+        },
+    )
+    assert finished.status_code == 302
+    plan = soup(client.get(f"/organisations/{world.org}/actions/")).get_text(" ", strip=True)
+    assert "Overdue" not in plan
+    with app.app_context():
+        action = db.session.get(ActionItem, action_id)
+        assert action is not None and action.status == ActionStatus.DONE and action.completed_at
+
+
+def test_csv_and_xlsx_have_one_row_per_indicator(
+    app: Flask, client: FlaskClient, world: World, cohort: dict[str, int]
+) -> None:
+    with app.app_context():
+        assessment = db.session.get(Assessment, cohort["current"])
+        record = answers_by_indicator(assessment)["mission-aims"]  # type: ignore[arg-type]
+        record.evidence_note = '=HYPERLINK("http://evil.example")'
+        db.session.commit()
+    sign_in(client, world.lead)
+    base = f"/organisations/{world.org}/assessments/{cohort['current']}"
+    response = client.get(f"{base}/answers.csv")
+    assert response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0][:4] == ["Cycle", "Section", "Question id", "Question"]
+    with app.app_context():
+        indicator_count = len(questionnaire("academy-maturity").indicator_ids)
+    assert len(rows) == 1 + indicator_count
+    mission = next(row for row in rows if row[2] == "mission-aims")
+    assert mission[4] == "3" and mission[5] == "Strategic"
+    assert mission[10].startswith("'=")  # never a live formula in a spreadsheet
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(client.get(f"{base}/answers.xlsx").data))
+    sheet = workbook["Answers"]
+    assert sheet.max_row == len(rows)
+    assert [cell.value for cell in workbook["Scores"][1]][:3] == ["Section", "Score", "Level"]
+
+
+def test_pdf_report_opens(client: FlaskClient, world: World, cohort: dict[str, int]) -> None:
+    try:
+        import weasyprint  # noqa: F401
+    except OSError as error:  # pragma: no cover - depends on the machine
+        pytest.skip(f"WeasyPrint needs Pango (apt-get install -y libpango-1.0-0): {error}")
+    sign_in(client, world.lead)
+    response = client.get(f"/organisations/{world.org}/assessments/{cohort['current']}/results.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF-") and len(response.data) > 10_000
+
+
+def test_directory_search_and_filters(client: FlaskClient, world: World) -> None:
+    sign_in(client, world.contributor)
+    everything = soup(client.get("/directory/"))
+    assert "Caring Plymouth" in everything.get_text()
+    by_region = soup(client.get("/directory/?region=south-west")).get_text()
+    assert "Caring Plymouth" in by_region and "County Durham" not in by_region
+    by_words = soup(client.get("/directory/?q=job+centres")).get_text()
+    assert "Caring Plymouth" in by_words
+    entry = soup(client.get("/directory/caring-plymouth")).get_text(" ", strip=True)
+    assert "Source:" in entry and "South West" in entry
+
+
+def test_admin_adds_and_edits_a_directory_entry(client: FlaskClient, world: World) -> None:
+    sign_in(client, world.admin)
+    refused = submit(client, "/admin/directory/new", {"name": ""})
+    assert "Enter the academy's name" in error_messages(refused)
+    created = submit(
+        client,
+        "/admin/directory/new",
+        {
+            "name": "Example Coast Academy",
+            "region": "south-east",
+            "kind": "social_care",
+            "launched": "2024",
+            "practice": "Runs a shared bank of care staff",
+            "domains": "recruitment",
+            "source_title": "Fictional test source",
+        },
+    )
+    assert created.status_code == 302
+    page = soup(client.get(created.headers["Location"])).get_text(" ", strip=True)
+    assert "Runs a shared bank of care staff" in page and "Fictional test source" in page
