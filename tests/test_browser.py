@@ -57,6 +57,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from maturity import create_app
     from maturity.extensions import db
     from maturity.services.demo import seed_demo
+    from maturity.services.directory import load_directory_file
     from maturity.services.reference import load_regions
 
     url = create_database(os.environ.get("TEST_DATABASE_URL"), tmp_path_factory.mktemp("live"))
@@ -66,6 +67,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with app.app_context():
         upgrade()
         load_regions()
+        load_directory_file()
         seed_demo()
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -251,4 +253,44 @@ def test_a_contributor_answers_and_the_lead_checks_and_submits(
     lead.wait_for_url("**/submitted")
     assert "Assessment submitted" in lead.locator("h1").inner_text()
     axe.check(lead)
+    assert axe.problems == [], "\n".join(axe.problems)
+
+
+def test_results_directory_action_plan_and_scoping_report_are_accessible(
+    live_server: str, browser: Any
+) -> None:
+    axe = AccessibilityChecker()
+    page = browser.new_context().new_page()
+    sign_in(page, live_server, "lead@kingsmere.example.org", axe)
+    page.get_by_role("link", name="Kingsmere Health and Care Academy (demo)").click()
+    page.get_by_role("link", name="Assessments").click()
+    page.get_by_role("link", name="2025/26").click()
+    page.get_by_role("link", name="See the results").click()
+    page.wait_for_url("**/results")
+    assert page.locator("img.app-chart").count() == 2
+    assert page.get_by_role("heading", name="Compared with last cycle").is_visible()
+    axe.check(page)
+    page.locator("a", has_text="Add to action plan").first.click()
+    page.wait_for_url("**/actions/new**")
+    axe.check(page)
+    page.get_by_label("Owner").fill("Academy manager (fictional)")
+    page.get_by_role("button", name="Save action").click()
+    page.wait_for_url("**/actions/")
+    assert "The action has been added to your plan" in page.content()
+    axe.check(page)
+    page.goto(f"{live_server}/directory/?domain=funding")
+    axe.check(page)
+    page.locator("table a").first.click()
+    page.wait_for_url("**/directory/*")
+    axe.check(page)
+
+    scoping = browser.new_context().new_page()
+    sign_in(scoping, live_server, "lead@ashvale.example.org", axe)
+    scoping.get_by_role("link", name="Ashvale Council (demo, scoping an academy)").click()
+    scoping.get_by_role("link", name="Assessments").click()
+    scoping.get_by_role("link", name="2026/27").click()
+    scoping.get_by_role("link", name="Preview the results so far").click()
+    scoping.wait_for_url("**/results")
+    assert "Suggested delivery model" in scoping.content()
+    axe.check(scoping)
     assert axe.problems == [], "\n".join(axe.problems)

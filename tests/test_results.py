@@ -366,3 +366,42 @@ def test_admin_adds_and_edits_a_directory_entry(client: FlaskClient, world: Worl
     assert created.status_code == 302
     page = soup(client.get(created.headers["Location"])).get_text(" ", strip=True)
     assert "Runs a shared bank of care staff" in page and "Fictional test source" in page
+
+
+def test_the_scoping_authority_gets_its_report(app: Flask, client: FlaskClient) -> None:
+    from maturity.models import Locality, OrganisationKind, OrganisationStatus, Role
+    from maturity.models import Membership as MembershipModel
+    from maturity.services.assessments import start_assessment
+    from tests.helpers import TEST_PASSWORD, make_user
+
+    with app.app_context():
+        council = make_organisation(
+            "Scopeshire Council",
+            "yorkshire-and-the-humber",
+            status=OrganisationStatus.SCOPING,
+            kind=OrganisationKind.SOCIAL_CARE,
+            locality=Locality.RURAL,
+            year_established=None,
+        )
+        officer = make_user("officer@scopeshire.example", "Sol Officer")
+        db.session.add(MembershipModel(user=officer, organisation=council, role=Role.LEAD))
+        assessment = start_assessment(council, "2026/27", officer, carry_forward=False)
+        set_answer(assessment, "lead-post", AnswerValues(level=2), officer)
+        set_answer(assessment, "workforce-data", AnswerValues(level=3), officer)
+        db.session.commit()
+        url = f"/organisations/{council.slug}/assessments/{assessment.id}/results"
+    sign_in(client, "officer@scopeshire.example", TEST_PASSWORD)
+    page = soup(client.get(url))
+    text = page.get_text(" ", strip=True)
+    assert "Scoping report: readiness to launch an academy" in text
+    rows = _table(page, "Readiness by area")
+    workforce = next(
+        row for row in rows if row[0] == "Regional priorities and local workforce need"
+    )
+    assert workforce[1] == "Planned" and workforce[3] == "1/3"
+    assert "Type of academy: Social care academy" in text
+    assert "Delivery mode: Virtual or blended" in text
+    contacts = page.find(id="contacts").find_next("ul").get_text(" ", strip=True)  # type: ignore[union-attr]
+    assert contacts.startswith(
+        "We Care Academy (Leeds)"
+    )  # social care, same region, council-hosted

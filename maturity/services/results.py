@@ -19,7 +19,8 @@ from maturity.extensions import db
 from maturity.framework import AssessmentResult, Comparison, NextStep, Questionnaire, compare
 from maturity.framework import next_steps as ranked_next_steps
 from maturity.framework.benchmark import Spread, describe_position, domain_spreads, overall_spread
-from maturity.framework.peers import Peer, PeerProfile, find_peers
+from maturity.framework.peers import Peer, PeerProfile, context_distances, find_peers
+from maturity.framework.scoping import DeliverySuggestion, ScopingContext, suggest_delivery_model
 from maturity.models import (
     Assessment,
     AssessmentSnapshot,
@@ -231,3 +232,90 @@ def _benchmarks(
             if group is not None:
                 sentences.append(describe_position(domain.score, group, domain.title, cohort.name))
         view.positions[domain.domain_id] = sentences
+
+
+@dataclass
+class ScopingReport:
+    """Readiness by area, gaps to close, a suggested model and academies to contact."""
+
+    assessment: Assessment
+    questionnaire: Questionnaire
+    result: AssessmentResult
+    frozen: bool
+    gaps: list[NextStep]
+    suggestion: DeliverySuggestion
+    contacts: list[tuple[DirectoryEntry, list[str]]]
+
+
+def scoping_report(assessment: Assessment) -> ScopingReport:
+    """The report for a local authority scoping an academy.
+
+    Gaps are the next steps towards the top readiness level in every area; contacts are
+    the directory academies closest to the authority's context (kind, region, locality,
+    hosting, delivery mode), by the same standardised distance as peers.
+    """
+    questionnaire = assessment_service.questionnaire_of(assessment)
+    result, snapshot = result_of(assessment)
+    top = questionnaire.top_level.value
+    gaps = ranked_next_steps(
+        questionnaire, result, {domain.id: top for domain in questionnaire.domains}
+    )
+    organisation = assessment.organisation
+    context = ScopingContext(
+        kind=organisation.kind.value,
+        locality=organisation.locality.value if organisation.locality else None,
+        funding_mix=organisation.funding_mix.value if organisation.funding_mix else None,
+    )
+    return ScopingReport(
+        assessment=assessment,
+        questionnaire=questionnaire,
+        result=result,
+        frozen=snapshot is not None,
+        gaps=gaps[:12],
+        suggestion=suggest_delivery_model(context, result),
+        contacts=_closest_directory_entries(organisation),
+    )
+
+
+def _closest_directory_entries(
+    organisation: Organisation, limit: int = 5
+) -> list[tuple[DirectoryEntry, list[str]]]:
+    entries = list(directory_service.all_entries())
+    if not entries:
+        return []
+    target = profile_of(organisation, None)
+    candidates = [
+        PeerProfile(
+            key=entry.slug,
+            name=entry.name,
+            kind=entry.kind or "unknown",
+            region=entry.region_code or "unknown",
+            host_body_type=entry.host_body_type or "unknown",
+            delivery_mode=entry.delivery_mode or "unknown",
+            locality=entry.locality,
+            funding_mix=None,
+            years_running=None,
+            shares_named_results=True,
+            result=None,
+        )
+        for entry in entries
+    ]
+    distances = context_distances(target, candidates)
+    by_slug = {entry.slug: entry for entry in entries}
+    ranked = sorted(distances.items(), key=lambda item: (item[1], item[0]))[:limit]
+    contacts = []
+    for slug, _distance in ranked:
+        entry = by_slug[slug]
+        shared = []
+        if entry.kind == target.kind:
+            shared.append(
+                "health and care" if entry.kind == "health_and_care" else "social care only"
+            )
+        if entry.region_code == target.region:
+            shared.append(f"in {organisation.region.name}")
+        if entry.host_body_type == target.host_body_type:
+            shared.append(f"hosted by a {target.host_body_type.replace('_', ' ')}")
+        if entry.delivery_mode and entry.delivery_mode == target.delivery_mode:
+            shared.append(f"{entry.delivery_mode} delivery")
+        contacts.append((entry, shared))
+    return contacts

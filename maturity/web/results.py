@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 
 from maturity.models import Assessment
 from maturity.services import assessments as assessment_service
-from maturity.services.results import ResultsView, results_view
+from maturity.services.results import ResultsView, results_view, scoping_report
 from maturity.web.access import Policy, requires
 from maturity.web.charts import profile_charts
 
@@ -43,7 +43,15 @@ def _render(view: ResultsView, *, printable: bool = False) -> str:
 @bp.route("/<int:assessment_id>/results")
 @requires(Policy.ORG_MEMBER)
 def results(slug: str, assessment_id: int) -> ResponseReturnValue:
-    return _render(_view(assessment_id))
+    assessment = assessment_service.assessment_in(g.organisation, assessment_id)
+    if assessment.questionnaire_id == "scoping":
+        return render_template(
+            "results/scoping.html",
+            organisation=g.organisation,
+            report=scoping_report(assessment),
+            assessment=assessment,
+        )
+    return _render(results_view(assessment))
 
 
 @bp.route("/<int:assessment_id>/results/print")
