@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 GOVUK := node_modules/govuk-frontend/dist/govuk
 export FLASK_APP := wsgi:app
 
-.PHONY: run test setup lint typecheck migrations-check clean
+.PHONY: run test setup lint typecheck benchmark clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,3 +49,6 @@ test: setup lint typecheck
 clean:
 	rm -rf $(VENV) node_modules static/.built static/fonts static/images static/rebrand \
 	  static/manifest.json static/govuk-frontend.min.* .pytest_cache .mypy_cache
+
+benchmark: setup
+	$(BIN)/python benchmarks/run.py

@@ -78,7 +78,33 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_web(app)
     cli.register(app)
     _install_sqlite_transaction_fix(app)
+    if app.config.get("SQL_COUNT_HEADER"):
+        _install_statement_counter(app)
     return app
+
+
+def _install_statement_counter(app: Flask) -> None:
+    """For benchmarks: report the number of SQL statements a request ran in the
+    X-SQL-Statements response header (off unless MATURITY_SQL_COUNT_HEADER is set)."""
+    from flask import Response, g
+    from sqlalchemy import event
+
+    from maturity.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count(*_args: Any) -> None:
+        from flask import has_request_context
+
+        if has_request_context():
+            g.sql_statements = g.get("sql_statements", 0) + 1
+
+    @app.after_request
+    def _header(response: Response) -> Response:
+        response.headers["X-SQL-Statements"] = str(g.get("sql_statements", 0))
+        return response
 
 
 def _install_sqlite_transaction_fix(app: Flask) -> None:

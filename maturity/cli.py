@@ -49,7 +49,28 @@ def create_admin(email: str, name: str, password: str) -> None:
 
 
 @bp.cli.command("seed-demo")
-def seed_demo() -> None:
+@click.option(
+    "--scale",
+    type=click.Choice(["demo", "national"]),
+    default="demo",
+    show_default=True,
+    help="national also adds 300 fictional academies with 10 submitted cycles each.",
+)
+@click.option(
+    "--organisations",
+    type=int,
+    default=300,
+    show_default=True,
+    help="With --scale national: how many academies.",
+)
+@click.option(
+    "--cycles",
+    type=int,
+    default=10,
+    show_default=True,
+    help="With --scale national: how many cycles each.",
+)
+def seed_demo(scale: str, organisations: int, cycles: int) -> None:
     """Add the fictional demo organisations and accounts (idempotent; not in production)."""
     if current_app.config["MATURITY_ENV"] == "production":
         raise click.ClickException(
@@ -65,6 +86,15 @@ def seed_demo() -> None:
     load_directory_file()
     accounts = seed()
     db.session.commit()
+    if scale == "national":
+        from maturity.services.scale import seed_national
+
+        summary = seed_national(organisations, cycles)
+        db.session.commit()
+        click.echo(
+            f"National scale: {summary.organisations} fictional academies, "
+            f"{summary.assessments} submitted assessments, {summary.answers} answers."
+        )
     click.echo("Demo data ready. Every demo organisation and figure is fictional.")
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for email, role in accounts:

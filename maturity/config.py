@@ -120,7 +120,9 @@ def settings_from_environment(
             "SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"
         ),
         "SIGN_IN_LIMIT_PER_IP": os.environ.get("SIGN_IN_LIMIT_PER_IP", "20 per 15 minutes"),
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120 per minute"),
         "QUESTIONNAIRE_DIR": os.environ.get("QUESTIONNAIRE_DIR")
         or str(Path(__file__).resolve().parent.parent / "questionnaires"),
         "SHOW_DEV_LINKS": development and not os.environ.get("SMTP_HOST"),
+        "SQL_COUNT_HEADER": _env_bool("MATURITY_SQL_COUNT_HEADER", False),
     }

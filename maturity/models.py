@@ -17,9 +17,11 @@ from sqlalchemy import (
     Date,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
+    Numeric,
     String,
     Text,
     TypeDecorator,
@@ -522,3 +524,163 @@ class DirectoryEntry(Base):
     known_for: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     facts_source: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class DomainScore(Base):
+    """One domain's official score in a submitted assessment: the narrow table that
+    regional and national figures are computed from (instead of every snapshot's JSON).
+
+    Written when an assessment is submitted (from its snapshot), removed when it is
+    reopened; the snapshots themselves keep the full history.
+    """
+
+    __tablename__ = "domain_score"
+    __table_args__ = (UniqueConstraint("assessment_id", "domain_id"),)
+
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("assessment_snapshot.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    questionnaire_id: Mapped[str] = mapped_column(String(80))
+    questionnaire_version: Mapped[str] = mapped_column(String(40))
+    cycle: Mapped[str] = mapped_column(String(7), index=True)
+    domain_id: Mapped[str] = mapped_column(String(80))
+    domain_title: Mapped[str] = mapped_column(String(200))
+    score: Mapped[float | None] = mapped_column(Float)
+    level: Mapped[int | None] = mapped_column(Integer)
+
+
+class ApiToken(Base):
+    """A personal access token for the read-only API. Only its SHA-256 hash is kept;
+    the token is shown once, when it is created."""
+
+    __tablename__ = "api_token"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class OpenDataRelease(Base):
+    """An anonymised national aggregates file for one cycle, published by an admin."""
+
+    __tablename__ = "open_data_release"
+    __table_args__ = (UniqueConstraint("questionnaire_id", "cycle"),)
+
+    questionnaire_id: Mapped[str] = mapped_column(String(80))
+    cycle: Mapped[str] = mapped_column(String(7))
+    csv_text: Mapped[str] = mapped_column(Text)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class ImpactReturnStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+    @property
+    def label(self) -> str:
+        return {"draft": "Draft", "submitted": "Submitted"}[self.value]
+
+
+class ImpactReturn(Base):
+    """An organisation's impact figures for one financial-year quarter ("2026/27 Q1").
+
+    Aggregates only: no figure or note describes an identifiable person. ``version`` goes
+    up with every save, so two people editing at once cannot overwrite each other.
+    """
+
+    __tablename__ = "impact_return"
+    __table_args__ = (UniqueConstraint("organisation_id", "period"),)
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    period: Mapped[str] = mapped_column(String(12))
+    metrics_id: Mapped[str] = mapped_column(String(80))
+    metrics_version: Mapped[str] = mapped_column(String(40))
+    status: Mapped[ImpactReturnStatus] = mapped_column(
+        _enum(ImpactReturnStatus, "impact_return_status"), default=ImpactReturnStatus.DRAFT
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    notes: Mapped[str | None] = mapped_column(Text)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    organisation: Mapped[Organisation] = relationship()
+    values: Mapped[list[ImpactValue]] = relationship(
+        back_populates="impact_return", cascade="all, delete-orphan"
+    )
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+
+
+class ImpactValue(Base):
+    """One metric's figure in one impact return."""
+
+    __tablename__ = "impact_value"
+    __table_args__ = (UniqueConstraint("return_id", "metric_id"),)
+
+    return_id: Mapped[int] = mapped_column(ForeignKey("impact_return.id"), index=True)
+    metric_id: Mapped[str] = mapped_column(String(80))
+    value: Mapped[float] = mapped_column(Numeric(14, 2, asdecimal=False))
+
+    impact_return: Mapped[ImpactReturn] = relationship(back_populates="values")
+
+
+class ImpactTarget(Base):
+    """What an organisation aims to reach on a metric over a financial year ("2026/27")."""
+
+    __tablename__ = "impact_target"
+    __table_args__ = (UniqueConstraint("organisation_id", "cycle", "metric_id"),)
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    cycle: Mapped[str] = mapped_column(String(7))
+    metric_id: Mapped[str] = mapped_column(String(80))
+    value: Mapped[float] = mapped_column(Numeric(14, 2, asdecimal=False))
+
+
+class TheoryOfChange(Base):
+    """An organisation's theory of change for one cycle: the challenge, inputs, activities,
+    outputs, outcomes (each linked to metric ids and maturity domain ids) and long-term
+    impacts. A new cycle starts from a copy of the last one, so earlier versions stay."""
+
+    __tablename__ = "theory_of_change"
+    __table_args__ = (UniqueConstraint("organisation_id", "cycle"),)
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    cycle: Mapped[str] = mapped_column(String(7))
+    challenge: Mapped[str] = mapped_column(Text, default="")
+    inputs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    activities: Mapped[list[str]] = mapped_column(JSON, default=list)
+    outputs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # A list of {"text": str, "metric_ids": [str], "domain_ids": [str]}
+    outcomes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    impacts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    organisation: Mapped[Organisation] = relationship()
+    updated_by: Mapped[User | None] = relationship()
+
+
+class CaseStudy(Base):
+    """A short story of the academy's work, told with the person's consent and no personal
+    data beyond a first name; tagged by maturity domain and participant group."""
+
+    __tablename__ = "case_study"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    period: Mapped[str] = mapped_column(String(12))
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    first_name: Mapped[str | None] = mapped_column(String(30))
+    consent_confirmed: Mapped[bool] = mapped_column(Boolean)
+    domain_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    organisation: Mapped[Organisation] = relationship()

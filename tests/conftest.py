@@ -115,6 +115,13 @@ def isolated(app: Flask) -> Iterator[None]:
         connection.close()
         with app.app_context():
             limiter.reset()
+        # Cached pages, charts and parsed snapshots are keyed by data and ids that a
+        # rolled-back test may repeat.
+        from maturity.services.results import forget_parsed_snapshots
+        from maturity.web.charts import EXTENSION_KEY
+
+        app.extensions[EXTENSION_KEY].clear()
+        forget_parsed_snapshots()
 
 
 @pytest.fixture

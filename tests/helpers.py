@@ -13,15 +13,19 @@ from werkzeug.test import TestResponse
 from maturity.extensions import db
 from maturity.models import (
     ActionItem,
+    ApiToken,
     Assessment,
+    CaseStudy,
     DeliveryMode,
     HostBodyType,
+    ImpactReturn,
     Membership,
     Organisation,
     OrganisationKind,
     OrganisationStatus,
     RegionalLead,
     Role,
+    TheoryOfChange,
     User,
 )
 from maturity.services.accounts import hash_password
@@ -104,6 +108,13 @@ class World:
     other_assessment: int
     action: int
     other_action: int
+    impact_return: int
+    other_impact_return: int
+    theory: int
+    other_theory: int
+    case_study: int
+    other_case_study: int
+    token: int
 
 
 def make_world() -> World:
@@ -130,6 +141,37 @@ def make_world() -> World:
         organisation=other, domain_id="funding", title="Other plan", owner="Someone"
     )
     db.session.add_all([action, other_action])
+    impact_returns = [
+        ImpactReturn(
+            organisation=owner,
+            period="2025/26 Q1",
+            metrics_id="impact-metrics",
+            metrics_version="2026.1",
+            version=1,
+        )
+        for owner in (org, other)
+    ]
+    theories = [
+        TheoryOfChange(
+            organisation=owner,
+            cycle="2025/26",
+            outcomes=[{"text": "More people in care jobs", "metric_ids": [], "domain_ids": []}],
+        )
+        for owner in (org, other)
+    ]
+    case_studies = [
+        CaseStudy(
+            organisation=owner,
+            period="2025/26 Q1",
+            title="A first job in care",
+            body="A story told with consent.",
+            consent_confirmed=True,
+        )
+        for owner in (org, other)
+    ]
+    db.session.add_all([*impact_returns, *theories, *case_studies])
+    token = ApiToken(user=lead, name="Test token", token_hash="0" * 64, prefix="am_test")
+    db.session.add(token)
     db.session.flush()
     return World(
         admin=admin.email,
@@ -147,6 +189,13 @@ def make_world() -> World:
         other_assessment=other_assessment.id,
         action=action.id,
         other_action=other_action.id,
+        impact_return=impact_returns[0].id,
+        other_impact_return=impact_returns[1].id,
+        theory=theories[0].id,
+        other_theory=theories[1].id,
+        case_study=case_studies[0].id,
+        other_case_study=case_studies[1].id,
+        token=token.id,
     )
 
 

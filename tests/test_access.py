@@ -22,6 +22,10 @@ URL_VALUES = {
     "domain_id": "leadership",
     "indicator_id": "mission-aims",
     "entry_slug": "caring-plymouth",
+    "number": 1,
+    "table_key": "heatmap",
+    "fmt": "csv",
+    "cycle_slug": "2026-27",
 }
 
 # Who may use a route of each policy. The organisation in the URL is the one whose
@@ -45,6 +49,13 @@ EXPECTED_POLICY: dict[str, Policy] = {
     "admin.organisation": Policy.ADMIN,
     "admin.organisations": Policy.ADMIN,
     "admin.users": Policy.ADMIN,
+    "api.me": Policy.SIGNED_IN,
+    "api.national_regions": Policy.SIGNED_IN,
+    "api.openapi": Policy.PUBLIC,
+    "api.organisation_assessments": Policy.ORG_MEMBER,
+    "api.region_figures": Policy.REGIONAL_LEAD,
+    "auth.api_tokens": Policy.SIGNED_IN,
+    "auth.revoke_api_token": Policy.SIGNED_IN,
     "actions.edit": Policy.ORG_MEMBER,
     "actions.index": Policy.ORG_MEMBER,
     "actions.new": Policy.ORG_MEMBER,
@@ -73,6 +84,25 @@ EXPECTED_POLICY: dict[str, Policy] = {
     "auth.reset_password": Policy.PUBLIC,
     "auth.sign_in": Policy.PUBLIC,
     "auth.sign_out": Policy.SIGNED_IN,
+    "impact.case_studies": Policy.ORG_MEMBER,
+    "impact.edit_case_study": Policy.ORG_MEMBER,
+    "impact.edit_outcome": Policy.ORG_MEMBER,
+    "impact.edit_return": Policy.ORG_MEMBER,
+    "impact.edit_theory": Policy.ORG_MEMBER,
+    "impact.index": Policy.ORG_MEMBER,
+    "impact.making_the_case": Policy.ORG_MEMBER,
+    "impact.making_the_case_pdf": Policy.ORG_MEMBER,
+    "impact.new_case_study": Policy.ORG_MEMBER,
+    "impact.new_outcome": Policy.ORG_MEMBER,
+    "impact.quarterly_report": Policy.ORG_MEMBER,
+    "impact.quarterly_report_pdf": Policy.ORG_MEMBER,
+    "impact.review_return": Policy.ORG_MEMBER,
+    "impact.start_return": Policy.ORG_MEMBER,
+    "impact.submit_return": Policy.ORG_LEAD,
+    "impact.targets": Policy.ORG_MEMBER,
+    "impact.theories": Policy.ORG_MEMBER,
+    "impact.theory": Policy.ORG_MEMBER,
+    "impact.trends": Policy.ORG_MEMBER,
     "main.accessibility": Policy.PUBLIC,
     "main.healthz": Policy.PUBLIC,
     "main.home": Policy.PUBLIC,
@@ -81,8 +111,15 @@ EXPECTED_POLICY: dict[str, Policy] = {
     "orgs.overview": Policy.ORG_MEMBER,
     "orgs.remove": Policy.ORG_LEAD,
     "orgs.team": Policy.ORG_MEMBER,
+    "regional.compare": Policy.SIGNED_IN,
+    "regional.compare_download": Policy.SIGNED_IN,
+    "regional.download": Policy.REGIONAL_LEAD,
     "regional.index": Policy.REGIONAL_LEAD,
+    "regional.open_data": Policy.PUBLIC,
+    "regional.open_data_file": Policy.PUBLIC,
+    "regional.publish_open_data": Policy.ADMIN,
     "regional.region": Policy.REGIONAL_LEAD,
+    "regional.remind": Policy.REGIONAL_LEAD,
 }
 # Destructive actions by allowed users come last so earlier checks see the data intact.
 USERS = ("anonymous", "contributor", "other_lead", "regional_lead", "lead", "admin")
@@ -127,8 +164,18 @@ def _url(app: Flask, rule: Rule, world: World, *, foreign_ids: bool = False) -> 
             )
         elif argument == "assessment_id":
             values[argument] = world.other_assessment if foreign_ids else world.assessment
+        elif argument == "org_slug":
+            values[argument] = world.org
+        elif argument == "token_id":
+            values[argument] = world.token
         elif argument == "action_id":
             values[argument] = world.other_action if foreign_ids else world.action
+        elif argument == "return_id":
+            values[argument] = world.other_impact_return if foreign_ids else world.impact_return
+        elif argument == "theory_id":
+            values[argument] = world.other_theory if foreign_ids else world.theory
+        elif argument == "case_study_id":
+            values[argument] = world.other_case_study if foreign_ids else world.case_study
         else:
             values[argument] = URL_VALUES[argument]
     with app.test_request_context():
@@ -161,7 +208,9 @@ def test_route_is_denied_to_the_wrong_people(
                 assert sign_in(client, emails[user]).status_code == 302
             response = client.open(url, method=method, data={})
             location = response.headers.get("Location", "")
-            to_sign_in = response.status_code == 302 and "/sign-in?next=" in location
+            to_sign_in = (response.status_code == 302 and "/sign-in?next=" in location) or (
+                url.startswith("/api/") and response.status_code == 401
+            )
             denied = response.status_code == 403 or to_sign_in
             outcome = f"{method} {url} as {user} ({policy}) gave {response.status_code} {location}"
             assert response.status_code < 500, outcome
@@ -173,9 +222,15 @@ def test_route_is_denied_to_the_wrong_people(
                 assert response.status_code == 403, outcome
 
 
-ID_RULES = [
-    rule for rule in RULES if {"membership_id", "assessment_id", "action_id"} & set(rule.arguments)
-]
+ID_ARGUMENTS = {
+    "membership_id",
+    "assessment_id",
+    "action_id",
+    "return_id",
+    "theory_id",
+    "case_study_id",
+}
+ID_RULES = [rule for rule in RULES if ID_ARGUMENTS & set(rule.arguments)]
 
 
 @pytest.mark.parametrize("rule", ID_RULES, ids=[r.endpoint for r in ID_RULES])

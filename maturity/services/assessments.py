@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError, NoResultFound
 from sqlalchemy.orm import selectinload
 
@@ -26,6 +26,7 @@ from maturity.models import (
     AssessmentSnapshot,
     AssessmentStatus,
     Confidence,
+    DomainScore,
     DomainTarget,
     Organisation,
     OrganisationStatus,
@@ -758,6 +759,7 @@ def submit_assessment(assessment: Assessment, user: User, *, declared: bool) -> 
     assessment.submitted_at = utcnow()
     assessment.submitted_by = user
     db.session.flush()
+    _record_domain_scores(assessment, snapshot, result)
     audit.record(
         "assessment_submitted",
         f"Submitted the {assessment.cycle} {questionnaire.title}",
@@ -766,6 +768,31 @@ def submit_assessment(assessment: Assessment, user: User, *, declared: bool) -> 
         detail={"assessment_id": assessment.id, "snapshot_id": snapshot.id},
     )
     return snapshot
+
+
+def _record_domain_scores(
+    assessment: Assessment, snapshot: AssessmentSnapshot, result: AssessmentResult
+) -> None:
+    """Replace the assessment's rows in the domain score table with this submission's."""
+    db.session.execute(delete(DomainScore).where(DomainScore.assessment_id == assessment.id))
+    organisation = assessment.organisation
+    db.session.add_all(
+        DomainScore(
+            assessment_id=assessment.id,
+            snapshot_id=snapshot.id,
+            organisation_id=organisation.id,
+            region_id=organisation.region_id,
+            questionnaire_id=snapshot.questionnaire_id,
+            questionnaire_version=snapshot.questionnaire_version,
+            cycle=assessment.cycle,
+            domain_id=domain.domain_id,
+            domain_title=domain.title,
+            score=domain.score,
+            level=domain.level,
+        )
+        for domain in result.domains
+    )
+    db.session.flush()
 
 
 def reopen_assessment(assessment: Assessment, user: User, reason: str) -> None:
@@ -781,6 +808,7 @@ def reopen_assessment(assessment: Assessment, user: User, reason: str) -> None:
     if len(reason) > REASON_LIMIT:
         raise AssessmentError(f"Reason must be {REASON_LIMIT:,} characters or fewer")
     assessment.status = AssessmentStatus.DRAFT
+    db.session.execute(delete(DomainScore).where(DomainScore.assessment_id == assessment.id))
     db.session.flush()
     audit.record(
         "assessment_reopened",

@@ -60,7 +60,7 @@ class DemoOrganisation:
     people: tuple[tuple[str, str, Role], ...]
 
 
-DEMO_ORGANISATIONS = (
+DEMO_ORGANISATIONS: tuple[DemoOrganisation, ...] = (
     DemoOrganisation(
         "Riverside Care Academy (demo)",
         "north-west",
@@ -131,6 +131,124 @@ DEMO_ORGANISATIONS = (
     ),
 )
 
+# More fictional academies, so that regional figures have enough academies to show
+# (any group under three is withheld). They have a lead account each but no story.
+_EXTRA = (
+    (
+        "Fellside Care Academy (demo)",
+        "north-west",
+        OrganisationKind.SOCIAL_CARE,
+        HostBodyType.LOCAL_AUTHORITY,
+        DeliveryMode.BLENDED,
+        2022,
+        Locality.RURAL,
+        True,
+        FundingMix.COUNCIL,
+        "fellside",
+    ),
+    (
+        "Harbourtown Health and Care Academy (demo)",
+        "north-west",
+        OrganisationKind.HEALTH_AND_CARE,
+        HostBodyType.NHS_TRUST,
+        DeliveryMode.PHYSICAL,
+        2020,
+        Locality.URBAN,
+        False,
+        FundingMix.COUNCIL_AND_NHS,
+        "harbourtown",
+    ),
+    (
+        "Millbrook Care Academy (demo)",
+        "north-west",
+        OrganisationKind.HEALTH_AND_CARE,
+        HostBodyType.PARTNERSHIP,
+        DeliveryMode.BLENDED,
+        2021,
+        Locality.MIXED,
+        False,
+        FundingMix.MULTIPLE,
+        "millbrook",
+    ),
+    (
+        "Oakridge Social Care Academy (demo)",
+        "north-west",
+        OrganisationKind.SOCIAL_CARE,
+        HostBodyType.LOCAL_AUTHORITY,
+        DeliveryMode.VIRTUAL,
+        2023,
+        Locality.URBAN,
+        True,
+        FundingMix.COUNCIL,
+        "oakridge",
+    ),
+    (
+        "Tynebridge Care Academy (demo)",
+        "north-east",
+        OrganisationKind.SOCIAL_CARE,
+        HostBodyType.LOCAL_AUTHORITY,
+        DeliveryMode.BLENDED,
+        2019,
+        Locality.URBAN,
+        True,
+        FundingMix.COUNCIL,
+        "tynebridge",
+    ),
+    (
+        "Wearside Health and Care Academy (demo)",
+        "north-east",
+        OrganisationKind.HEALTH_AND_CARE,
+        HostBodyType.INTEGRATED_CARE_BOARD,
+        DeliveryMode.BLENDED,
+        2021,
+        Locality.MIXED,
+        False,
+        FundingMix.MULTIPLE,
+        "wearside",
+    ),
+    (
+        "Thameside Care Academy (demo)",
+        "london",
+        OrganisationKind.HEALTH_AND_CARE,
+        HostBodyType.LOCAL_AUTHORITY,
+        DeliveryMode.VIRTUAL,
+        2023,
+        Locality.URBAN,
+        True,
+        FundingMix.MULTIPLE,
+        "thameside",
+    ),
+    (
+        "Northgate Health and Care Academy (demo)",
+        "london",
+        OrganisationKind.HEALTH_AND_CARE,
+        HostBodyType.NHS_TRUST,
+        DeliveryMode.PHYSICAL,
+        2022,
+        Locality.URBAN,
+        False,
+        FundingMix.NHS,
+        "northgate",
+    ),
+)
+EXTRA_ORGANISATIONS = tuple(
+    DemoOrganisation(
+        name,
+        region,
+        kind,
+        host,
+        mode,
+        OrganisationStatus.LIVE,
+        year,
+        locality,
+        shares,
+        funding,
+        ((f"Lead of {name}", f"lead@{key}.example.org", Role.LEAD),),
+    )
+    for name, region, kind, host, mode, year, locality, shares, funding, key in _EXTRA
+)
+DEMO_ORGANISATIONS = DEMO_ORGANISATIONS + EXTRA_ORGANISATIONS
+
 DEMO_ADMIN = ("Avery Admin (demo)", "admin@example.org")
 DEMO_REGIONAL_LEAD = ("Rory Regional (demo)", "regional.lead@example.org", "north-west")
 
@@ -195,7 +313,9 @@ def _fill_demo_answers(
         )
 
 
-def _seed_demo_assessments(organisation: Organisation, lead: User) -> None:
+def _seed_demo_assessments(
+    organisation: Organisation, lead: User, *, submit_current: bool = False
+) -> None:
     """Three past submitted cycles and one in progress (carried forward) for a live demo
     academy; one scoping assessment in progress for a scoping authority. Fictional."""
     if db.session.scalar(
@@ -231,6 +351,208 @@ def _seed_demo_assessments(organisation: Organisation, lead: User) -> None:
         if level is not None and rng.random() < 0.5:
             level = min(annual.top_level.value, level + 1)
         set_answer(current, record.indicator_id, replace(values, level=level), lead)
+    if submit_current:
+        # Every carried answer confirmed, then submitted: this cycle's regional figures.
+        for record in list(current.answers):
+            if record.carried_over:
+                set_answer(current, record.indicator_id, AnswerValues.of(record), lead)
+        submit_assessment(current, lead, declared=True)
+        current.submitted_at = datetime(2026, 10, 15, 10, 0, tzinfo=UTC)
+    db.session.flush()
+
+
+IMPACT_DEMO_ORGANISATION = "Riverside Care Academy (demo)"
+IMPACT_DEMO_TODAY = date(2026, 11, 1)
+# Two years of quarters, oldest first: 2024/25 Q3 to 2026/27 Q2.
+IMPACT_DEMO_PERIODS = (
+    "2024/25 Q3",
+    "2024/25 Q4",
+    "2025/26 Q1",
+    "2025/26 Q2",
+    "2025/26 Q3",
+    "2025/26 Q4",
+    "2026/27 Q1",
+    "2026/27 Q2",
+)
+
+
+def _demo_impact_figures(index: int, period: str) -> dict[str, int | float]:
+    """Fictional figures for the ``index``-th demo quarter: growing over time and consistent
+    with every rule of the metric definitions."""
+
+    def paid(at: int) -> int:
+        return 12 + 2 * at if at >= 0 else 10
+
+    cohort_12 = paid(index - 4) if index >= 4 else 9
+    figures: dict[str, int | float] = {
+        "people-supported": 60 + 8 * index,
+        "skills-action-plans": 40 + 6 * index,
+        "course-completions": 90 + 10 * index,
+        "providers-engaged": 25 + 2 * index,
+        "into-jobs-training-volunteering": 22 + 3 * index,
+        "into-paid-work": paid(index),
+        "into-employment": paid(index) + 3 + index % 3,
+        "into-learning": 8 + index,
+        "international-recruits": 1 + index % 2,
+        "care-hours-added": paid(index) * 1350 + 37 * index,
+        "starters-cohort-6-months": paid(index - 2),
+        "starters-retained-6-months": round(0.8 * paid(index - 2)),
+        "starters-cohort-12-months": cohort_12,
+        "starters-retained-12-months": round(0.7 * cohort_12),
+        "engaged-underrepresented": 25 + 4 * index,
+        "engaged-care-leavers": 3 + index // 2,
+        "engaged-aged-50-plus": 6 + index // 2,
+        "engaged-career-returners": 5 + index // 3,
+        "engaged-refugees-asylum-seekers": 2 + index // 4,
+        "engaged-ethnic-minority": 8 + index,
+        "engaged-men": 7 + index,
+        "engaged-unemployed": 12 + 2 * index,
+        "engaged-young-people": 15 + 2 * index,
+        "schools-colleges-engaged": 6 + index // 2,
+        "school-college-events": 8 + index,
+        "learners-reached": 220 + 30 * index,
+        "work-experience-placements": 6 + index,
+        "participant-survey-responses": 35 + 4 * index,
+        "participant-satisfaction": 86 + 0.5 * index,
+        "employer-survey-responses": 10 + index,
+        "employer-satisfaction": 78 + index,
+    }
+    if period.endswith("Q4"):
+        year = index // 4
+        figures.update(
+            {
+                "learner-destinations-known": 80 + 20 * year,
+                "learner-destinations-health-care": 30 + 10 * year,
+                "filled-posts": 7400 + 60 * year,
+                "vacancy-rate": 9.1 - 0.5 * year,
+                "regional-vacancy-rate": 8.4,
+                "turnover-rate": 27.5 - 1.5 * year,
+                "regional-turnover-rate": 25.9,
+            }
+        )
+    return figures
+
+
+DEMO_IMPACT_TARGETS = {
+    "2025/26": {
+        "people-supported": 300,
+        "skills-action-plans": 200,
+        "course-completions": 420,
+        "into-jobs-training-volunteering": 100,
+        "into-paid-work": 60,
+        "care-hours-added": 80000,
+        "learners-reached": 1000,
+    },
+    "2026/27": {
+        "people-supported": 380,
+        "skills-action-plans": 260,
+        "course-completions": 520,
+        "into-jobs-training-volunteering": 130,
+        "into-paid-work": 80,
+        "care-hours-added": 100000,
+        "learners-reached": 1300,
+    },
+}
+
+
+def _seed_demo_impact(organisation: Organisation, lead: User) -> None:
+    """Two years of submitted quarterly returns, targets, a theory of change for two cycles
+    and two case studies for one demo academy. Every figure and story is fictional."""
+    from maturity.framework.impact import CaseStudyFields, Outcome, TheoryOfChangeFields
+    from maturity.models import ImpactReturn
+    from maturity.services import impact
+
+    if db.session.scalar(
+        select(ImpactReturn.id).where(ImpactReturn.organisation_id == organisation.id)
+    ):
+        return
+    for index, period in enumerate(IMPACT_DEMO_PERIODS):
+        impact_return = impact.start_return(organisation, period, lead, today=IMPACT_DEMO_TODAY)
+        impact_return.notes = "Fictional demo figures."
+        problems = impact.set_values(impact_return, _demo_impact_figures(index, period), lead)
+        if problems:
+            raise RuntimeError(f"demo impact figures break the rules: {problems}")
+        impact.submit_return(impact_return, lead)
+    for cycle, targets in DEMO_IMPACT_TARGETS.items():
+        impact.save_targets(organisation, cycle, dict(targets))
+    theory = impact.start_theory(organisation, "2025/26", lead)
+    impact.save_theory(
+        theory,
+        TheoryOfChangeFields(
+            challenge=(
+                "Fictional demo: care providers in Riverside cannot fill vacancies, and many new "
+                "starters leave within a year."
+            ),
+            inputs=("Council and NHS funding", "A team of four", "Care provider partners"),
+            activities=(
+                "Pre-employment course",
+                "Job matching with providers",
+                "Work with schools and colleges",
+            ),
+            outputs=("People supported", "Skills action plans", "Course completions"),
+            impacts=("A stable, local care workforce that reflects the community",),
+        ),
+        lead,
+    )
+    for outcome in (
+        Outcome(
+            "More local people start paid work in care",
+            ("into-jobs-training-volunteering", "into-paid-work", "care-hours-added"),
+            ("recruitment", "training"),
+        ),
+        Outcome(
+            "New starters stay in the sector",
+            ("starters-retained-6-months", "starters-retained-12-months"),
+            ("training", "collaboration"),
+        ),
+    ):
+        impact.save_outcome(theory, None, outcome, lead)
+    current = impact.start_theory(organisation, "2026/27", lead)
+    impact.save_outcome(
+        current,
+        None,
+        Outcome(
+            "More young people choose care as a career",
+            ("learners-reached", "work-experience-placements", "engaged-young-people"),
+            ("careers-outreach",),
+        ),
+        lead,
+    )
+    for fields in (
+        CaseStudyFields(
+            title="From the job centre to a care team leader (fictional)",
+            body=(
+                "Fictional demo story. Sam had been out of work for two years when the job "
+                "centre referred them to the academy's information session. A skills action "
+                "plan, the pre-employment course and job matching led to a care assistant post "
+                "with a local home care provider; a year later Sam leads a small team."
+            ),
+            first_name="Sam",
+            consent_confirmed=True,
+            period="2025/26 Q3",
+            domain_ids=("recruitment", "training"),
+            groups=("unemployed",),
+        ),
+        CaseStudyFields(
+            title="A sixth former's first placement (fictional)",
+            body=(
+                "Fictional demo story, told without a name. A sixth-form student met care "
+                "ambassadors at a school event, took a week's work experience in a care home "
+                "arranged by the academy, and has since applied for a health and social care "
+                "apprenticeship."
+            ),
+            first_name=None,
+            consent_confirmed=True,
+            period="2026/27 Q1",
+            domain_ids=("careers-outreach",),
+            groups=("young-people",),
+        ),
+    ):
+        _saved, errors = impact.save_case_study(
+            organisation, None, fields, lead, today=IMPACT_DEMO_TODAY
+        )
+        if errors:
+            raise RuntimeError(f"demo case study refused: {errors}")
     db.session.flush()
 
 
@@ -288,6 +610,9 @@ def seed_demo() -> list[tuple[str, str]]:
         lead = next(
             _demo_user(name, email) for name, email, role in demo.people if role == Role.LEAD
         )
-        _seed_demo_assessments(organisation, lead)
+        # The extra academies have already submitted this cycle; the main ones have not.
+        _seed_demo_assessments(organisation, lead, submit_current=demo in EXTRA_ORGANISATIONS)
+        if demo.name == IMPACT_DEMO_ORGANISATION:
+            _seed_demo_impact(organisation, lead)
     db.session.flush()
     return accounts

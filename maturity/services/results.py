@@ -7,6 +7,7 @@ group smaller than the disclosure minimum is suppressed by ``framework.benchmark
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -79,37 +80,71 @@ def result_of(assessment: Assessment) -> tuple[AssessmentResult, AssessmentSnaps
     """The frozen result of a submitted assessment, or the live result of a draft."""
     snapshot = assessment_service.latest_snapshot(assessment)
     if assessment.status == AssessmentStatus.SUBMITTED and snapshot is not None:
-        return assessment_service.snapshot_result(snapshot), snapshot
+        return snapshot_results([snapshot.id])[snapshot.id], snapshot
     questionnaire = assessment_service.questionnaire_of(assessment)
     return assessment_service.current_result(assessment, questionnaire), None
+
+
+# Snapshots never change once written, so their parsed results can be kept in memory.
+_RESULT_CACHE: OrderedDict[int, AssessmentResult] = OrderedDict()
+_RESULT_CACHE_SIZE = 4096
+
+
+def forget_parsed_snapshots() -> None:
+    """Empty the in-process cache of parsed snapshots (tests roll back and reuse ids)."""
+    _RESULT_CACHE.clear()
+
+
+def snapshot_results(snapshot_ids: Sequence[int]) -> dict[int, AssessmentResult]:
+    """Parsed results of these snapshots, from memory where possible (one query always,
+    fetching only the snapshots not yet parsed in this process)."""
+    missing = [snapshot_id for snapshot_id in snapshot_ids if snapshot_id not in _RESULT_CACHE]
+    for snapshot_id, data in db.session.execute(
+        select(AssessmentSnapshot.id, AssessmentSnapshot.result).where(
+            AssessmentSnapshot.id.in_(missing)
+        )
+    ):
+        _RESULT_CACHE[snapshot_id] = AssessmentResult.from_dict(data)
+        if len(_RESULT_CACHE) > _RESULT_CACHE_SIZE:
+            _RESULT_CACHE.popitem(last=False)
+    found = {}
+    for snapshot_id in snapshot_ids:
+        result = _RESULT_CACHE.get(snapshot_id)
+        if result is not None:
+            _RESULT_CACHE.move_to_end(snapshot_id)
+            found[snapshot_id] = result
+    return found
 
 
 def latest_submissions(questionnaire_id: str) -> list[tuple[Organisation, AssessmentResult]]:
     """Every organisation's latest submitted result for a questionnaire (any version).
 
-    Two queries whatever the number of organisations or cycles.
+    Three queries whatever the number of organisations or cycles; snapshots already
+    parsed in this process are not read again.
     """
-    latest_ids = (
-        select(func.max(AssessmentSnapshot.id))
+    latest = (
+        select(
+            Assessment.organisation_id.label("organisation_id"),
+            func.max(AssessmentSnapshot.id).label("snapshot_id"),
+        )
         .join(Assessment, AssessmentSnapshot.assessment_id == Assessment.id)
         .where(
             Assessment.questionnaire_id == questionnaire_id,
             Assessment.status == AssessmentStatus.SUBMITTED,
         )
         .group_by(Assessment.organisation_id)
+        .subquery()
     )
-    snapshots = db.session.scalars(
-        select(AssessmentSnapshot)
-        .options(
-            selectinload(AssessmentSnapshot.assessment)
-            .selectinload(Assessment.organisation)
-            .selectinload(Organisation.region)
-        )
-        .where(AssessmentSnapshot.id.in_(latest_ids))
+    pairs = db.session.execute(
+        select(Organisation, latest.c.snapshot_id)
+        .join(latest, latest.c.organisation_id == Organisation.id)
+        .options(selectinload(Organisation.region))
     ).all()
+    results = snapshot_results([snapshot_id for _org, snapshot_id in pairs])
     return [
-        (snapshot.assessment.organisation, AssessmentResult.from_dict(snapshot.result))
-        for snapshot in snapshots
+        (organisation, results[snapshot_id])
+        for organisation, snapshot_id in pairs
+        if snapshot_id in results
     ]
 
 
@@ -131,18 +166,27 @@ def trend_for(organisation: Organisation, questionnaire_id: str) -> list[TrendPo
     """The organisation's result in every cycle, oldest first (drafts marked as such)."""
     assessments = db.session.scalars(
         select(Assessment)
-        .options(selectinload(Assessment.snapshots), selectinload(Assessment.answers))
+        .options(selectinload(Assessment.snapshots))
         .where(
             Assessment.organisation_id == organisation.id,
             Assessment.questionnaire_id == questionnaire_id,
         )
         .order_by(Assessment.cycle)
     ).all()
+    latest = {
+        item.id: item.snapshots[-1].id
+        for item in assessments
+        if item.status == AssessmentStatus.SUBMITTED and item.snapshots
+    }
+    parsed = snapshot_results(list(latest.values()))
     points = []
     for item in assessments:
-        result, snapshot = result_of(item)
-        label = item.cycle if snapshot is not None else f"{item.cycle} (in progress)"
-        points.append(TrendPoint(item.cycle, label, result))
+        snapshot_id = latest.get(item.id)
+        if snapshot_id is not None and snapshot_id in parsed:
+            points.append(TrendPoint(item.cycle, item.cycle, parsed[snapshot_id]))
+        else:
+            result, _snapshot = result_of(item)
+            points.append(TrendPoint(item.cycle, f"{item.cycle} (in progress)", result))
     return points
 
 

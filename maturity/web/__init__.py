@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Flask, Response, abort, g, render_template, request
+from flask import Flask, Response, abort, flash, g, redirect, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import NoResultFound
@@ -28,9 +28,11 @@ def register_web(app: Flask) -> None:
     from maturity.web import (
         actions,
         admin,
+        api,
         assessments,
         auth,
         directory,
+        impact,
         main,
         orgs,
         regional,
@@ -44,9 +46,11 @@ def register_web(app: Flask) -> None:
         assessments.bp,
         results.bp,
         actions.bp,
+        impact.bp,
         directory.bp,
         admin.bp,
         regional.bp,
+        api.bp,
     ):
         app.register_blueprint(blueprint)
     WTFormsHelpers(app)
@@ -56,12 +60,35 @@ def register_web(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(user_for_session)
+    login_manager.request_loader(_user_from_api_token)
+    login_manager.unauthorized_handler(_unauthorised)
 
     app.before_request(_make_nonce)
     app.before_request(_refuse_nul_characters)
     app.after_request(_finish_request)
     app.context_processor(_template_context)
     _register_error_pages(app)
+
+
+def _user_from_api_token(request_: Any) -> Any:
+    # Tokens authenticate API requests only: never the HTML pages and their forms.
+    if not request_.path.startswith("/api/"):
+        return None
+    header = request_.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    from maturity.services.tokens import user_for_token
+
+    return user_for_token(header.removeprefix("Bearer ").strip())
+
+
+def _unauthorised() -> Any:
+    if request.path.startswith("/api/"):
+        abort(401)
+    from flask_login.utils import login_url
+
+    flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(login_url(str(login_manager.login_view), next_url=request.url))
 
 
 def _make_nonce() -> None:

@@ -230,3 +230,36 @@ def change_password() -> Any:
                 flash("Your password has been changed", "success")
                 return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@requires(Policy.SIGNED_IN)
+def api_tokens() -> Any:
+    from maturity.services import tokens
+
+    user = current_user._get_current_object()
+    error = None
+    created = None
+    if request.method == "POST":
+        try:
+            _token, created = tokens.create_token(user, request.form.get("name", ""))
+        except tokens.TokenError as problem:
+            error = str(problem)
+    return render_template(
+        "auth/tokens.html",
+        tokens=tokens.tokens_for(user),
+        created=created,
+        error=error,
+        errors={"name": error} if error else {},
+        name=request.form.get("name", "") if error else "",
+    )
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@requires(Policy.SIGNED_IN)
+def revoke_api_token(token_id: int) -> Any:
+    from maturity.services import tokens
+
+    revoked = tokens.revoke_token(current_user._get_current_object(), token_id)
+    flash(f"The token “{revoked.name}” has been revoked", "success")
+    return redirect(url_for("auth.api_tokens"))

@@ -17,6 +17,8 @@ def navigation_for(user: Any, endpoint: str | None) -> list[dict[str, Any]]:
     ]
     if user.regional_leads or user.is_admin:
         items.append(("Regions", "regional.index", "regional."))
+    else:
+        items.append(("Compare regions", "regional.compare", "regional."))
     if user.is_admin:
         items.append(("Administration", "admin.index", "admin."))
     items.append(("Your account", "auth.account", "auth."))

@@ -12,14 +12,20 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 
-from maturity.models import Assessment
+from maturity.models import Assessment, AssessmentStatus
 from maturity.services import assessments as assessment_service
+from maturity.services.regional import data_version
 from maturity.services.results import ResultsView, results_view, scoping_report
 from maturity.web.access import Policy, requires
-from maturity.web.charts import profile_charts
+from maturity.web.charts import chart_cache, profile_charts
 
 bp = Blueprint("results", __name__, url_prefix="/organisations/<slug>/assessments")
+
+
+def _assessment(assessment_id: int) -> Assessment:
+    return assessment_service.assessment_in(g.organisation, assessment_id)
 
 
 def _view(assessment_id: int) -> ResultsView:
@@ -27,15 +33,42 @@ def _view(assessment_id: int) -> ResultsView:
     return results_view(assessment)
 
 
-def _render(view: ResultsView, *, printable: bool = False) -> str:
+def _body(assessment: Assessment, printable: bool) -> Markup:
+    """The page's content. A submitted assessment's is cached by its snapshot and the
+    data version (its figures cannot change otherwise); a draft's is always fresh."""
+
+    def render() -> str:
+        view = results_view(assessment)
+        return render_template(
+            "results/_body.html",
+            organisation=g.organisation,
+            view=view,
+            assessment=view.assessment,
+            questionnaire=view.questionnaire,
+            result=view.result,
+            charts=profile_charts(view),
+            printable=printable,
+        )
+
+    snapshot = assessment_service.latest_snapshot(assessment)
+    if assessment.status != AssessmentStatus.SUBMITTED or snapshot is None:
+        return Markup(render())
+    key = {
+        "assessment": assessment.id,
+        "snapshot": snapshot.id,
+        "version": data_version(),
+        "printable": printable,
+    }
+    return Markup(chart_cache().get_or_render("results-body", key, render))
+
+
+def _render(assessment: Assessment, *, printable: bool = False) -> str:
     return render_template(
         "results/results.html",
         organisation=g.organisation,
-        view=view,
-        assessment=view.assessment,
-        questionnaire=view.questionnaire,
-        result=view.result,
-        charts=profile_charts(view),
+        assessment=assessment,
+        questionnaire=assessment_service.questionnaire_of(assessment),
+        body=_body(assessment, printable),
         printable=printable,
     )
 
@@ -51,13 +84,13 @@ def results(slug: str, assessment_id: int) -> ResponseReturnValue:
             report=scoping_report(assessment),
             assessment=assessment,
         )
-    return _render(results_view(assessment))
+    return _render(assessment)
 
 
 @bp.route("/<int:assessment_id>/results/print")
 @requires(Policy.ORG_MEMBER)
 def printable(slug: str, assessment_id: int) -> ResponseReturnValue:
-    return _render(_view(assessment_id), printable=True)
+    return _render(_assessment(assessment_id), printable=True)
 
 
 @bp.route("/<int:assessment_id>/results.pdf")
@@ -65,7 +98,7 @@ def printable(slug: str, assessment_id: int) -> ResponseReturnValue:
 def pdf(slug: str, assessment_id: int) -> ResponseReturnValue:
     from weasyprint import HTML
 
-    html = _render(_view(assessment_id), printable=True)
+    html = _render(_assessment(assessment_id), printable=True)
     static = current_app.static_folder or ""
     document = HTML(string=html, base_url=request.url_root, url_fetcher=_static_fetcher(static))
     data = document.write_pdf()

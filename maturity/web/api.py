@@ -1,0 +1,188 @@
+"""The read-only JSON API for BI tools (Power BI, Excel): ``/api/v1/…``.
+
+Authenticated by a personal access token (``Authorization: Bearer am_…``) or the
+browser session; each endpoint shows only what the user may see on the pages, with the
+same suppression. Described by OpenAPI at ``/api/v1/openapi.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from maturity.extensions import csrf, limiter
+from maturity.framework import AssessmentResult
+from maturity.models import AssessmentStatus
+from maturity.services import regional
+from maturity.services.assessments import assessments_for, latest_snapshot
+from maturity.services.organisations import memberships_for
+from maturity.services.reference import region_by_code
+from maturity.web.access import Policy, requires
+from maturity.web.charts import chart_cache
+from maturity.web.openapi import openapi_document
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # read-only: GET only, and tokens are not cookies
+
+
+def _rate_key() -> str:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return "api-token:" + header.removeprefix("Bearer ")[:16]
+    return "api-user:" + (str(current_user.get_id()) if current_user.is_authenticated else "-")
+
+
+def _rate_limit() -> str:
+    return str(current_app.config["API_RATE_LIMIT"])
+
+
+limiter.limit(_rate_limit, key_func=_rate_key)(bp)
+
+
+@bp.errorhandler(HTTPException)
+def _json_error(error: HTTPException) -> tuple[Response, int]:
+    messages = {
+        401: "Authentication required: send a personal access token as 'Authorization: Bearer …'",
+        403: "You do not have permission to see this",
+        404: "Not found",
+        429: "Too many requests: slow down",
+    }
+    code = error.code or 500
+    return jsonify(error=messages.get(code, error.description or "Error")), code
+
+
+def _filters_json(filters: regional.Filters) -> dict[str, Any]:
+    return {"cycle": filters.cycle, "kind": filters.kind, "version": filters.version}
+
+
+def _table_json(table: regional.Table) -> dict[str, Any]:
+    return {
+        "key": table.key,
+        "caption": table.caption,
+        "columns": table.head,
+        "rows": table.as_dicts(),
+        "notes": table.notes,
+    }
+
+
+def _result_json(result: AssessmentResult) -> dict[str, Any]:
+    return {
+        "overall": {
+            "score": result.overall.score,
+            "level": result.overall.level,
+            "level_name": result.overall.level_name,
+        },
+        "domains": [
+            {
+                "domain_id": domain.domain_id,
+                "title": domain.title,
+                "score": domain.score,
+                "level": domain.level,
+                "level_name": domain.level_name,
+                "answered": domain.completeness.answered,
+                "not_applicable": domain.completeness.not_applicable,
+                "unanswered": domain.completeness.unanswered,
+            }
+            for domain in result.domains
+        ],
+    }
+
+
+@bp.route("/openapi.json")
+@requires(Policy.PUBLIC)
+def openapi() -> Any:
+    return jsonify(openapi_document())
+
+
+@bp.route("/me")
+@requires(Policy.SIGNED_IN)
+def me() -> Any:
+    return jsonify(
+        email=current_user.email,
+        name=current_user.name,
+        is_admin=bool(current_user.is_admin),
+        organisations=[
+            {
+                "slug": membership.organisation.slug,
+                "name": membership.organisation.name,
+                "role": membership.role.value,
+            }
+            for membership in memberships_for(current_user)
+        ],
+        regions=[lead.region.code for lead in current_user.regional_leads],
+    )
+
+
+@bp.route("/organisations/<slug>/assessments")
+@requires(Policy.ORG_MEMBER)
+def organisation_assessments(slug: str) -> Any:
+    organisation = g.organisation
+    items = []
+    for assessment in assessments_for(organisation):
+        snapshot = latest_snapshot(assessment)
+        submitted = assessment.status == AssessmentStatus.SUBMITTED and snapshot is not None
+        items.append(
+            {
+                "id": assessment.id,
+                "cycle": assessment.cycle,
+                "questionnaire_id": assessment.questionnaire_id,
+                "questionnaire_version": assessment.questionnaire_version,
+                "status": assessment.status.value,
+                "submitted_at": assessment.submitted_at.isoformat()
+                if assessment.submitted_at
+                else None,
+                "result": _result_json(AssessmentResult.from_dict(snapshot.result))
+                if submitted and snapshot is not None
+                else None,
+            }
+        )
+    return jsonify(
+        organisation={"slug": organisation.slug, "name": organisation.name}, assessments=items
+    )
+
+
+@bp.route("/regions/<code>/figures")
+@requires(Policy.REGIONAL_LEAD)
+def region_figures(code: str) -> Any:
+    found = region_by_code(code)
+    if found is None:
+        abort(404)
+    if not current_user.is_admin and all(
+        lead.region_id != found.id for lead in current_user.regional_leads
+    ):
+        abort(403)
+    filters = regional.parse_filters(request.args, current=True)
+
+    def render() -> str:
+        figures = regional.region_figures(found, filters)
+        return json.dumps([_table_json(table) for table in figures.tables.values()])
+
+    key = {"region": found.code, "filters": vars(filters), "version": regional.data_version()}
+    cached = json.loads(chart_cache().get_or_render("api-region-figures", key, render))
+    completion = regional.completion_table(regional.completion(found, filters), filters)
+    return jsonify(
+        region={"code": found.code, "name": found.name},
+        filters=_filters_json(filters),
+        minimum_group=regional.MINIMUM_GROUP,
+        tables=[_table_json(completion), *cached],
+    )
+
+
+@bp.route("/national/regions")
+@requires(Policy.SIGNED_IN)
+def national_regions() -> Any:
+    filters = regional.parse_filters(request.args)
+
+    def render() -> str:
+        return json.dumps(_table_json(regional.national_comparison(filters)))
+
+    key = {"filters": vars(filters), "version": regional.data_version()}
+    return jsonify(
+        filters=_filters_json(filters),
+        minimum_group=regional.MINIMUM_GROUP,
+        table=json.loads(chart_cache().get_or_render("api-national", key, render)),
+    )

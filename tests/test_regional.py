@@ -1,0 +1,359 @@
+"""The regional lead's dashboard, the national comparison, downloads, API and open data:
+the same figures everywhere, non-sharing academies never named, small groups withheld."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event, select
+
+from maturity.extensions import db
+from maturity.models import ApiToken, AuditEvent, Organisation, User
+from maturity.services.assessments import AnswerValues, set_answer, submit_assessment
+from maturity.services.questionnaires import questionnaire
+from tests.helpers import (
+    World,
+    csrf_from,
+    make_assessment,
+    make_organisation,
+    sign_in,
+    soup,
+    submit,
+)
+
+CYCLE = "2025/26"
+QUIET = "Quiet Care Academy"  # does not share named results: must never be named
+
+
+def _submit(organisation: Organisation, cycle: str, level: int, funding: int | None = None) -> None:
+    lead = db.session.scalar(select(User).where(User.email == "lead@test.example"))
+    assert lead is not None
+    assessment = make_assessment(organisation, cycle)
+    for domain in questionnaire("academy-maturity").domains:
+        for indicator in domain.indicators:
+            value = funding if (domain.id == "funding" and funding) else level
+            set_answer(assessment, indicator.id, AnswerValues(level=value), lead)
+    submit_assessment(assessment, lead, declared=True)
+
+
+@pytest.fixture
+def region(app: Flask, world: World) -> None:
+    """North West: two sharing academies, two that do not share (the world's own and
+    Quiet); London: one academy. Two cycles for the movement table."""
+    with app.app_context():
+        testshire = db.session.scalar(select(Organisation).where(Organisation.slug == world.org))
+        assert testshire is not None
+        sharer_one = make_organisation(
+            "Sharer One Academy", "north-west", shares_named_results=True
+        )
+        sharer_two = make_organisation(
+            "Sharer Two Academy", "north-west", shares_named_results=True
+        )
+        quiet = make_organisation(QUIET, "north-west", shares_named_results=False)
+        london = make_organisation("Lone London Academy", "london", shares_named_results=True)
+        for organisation, level in ((sharer_one, 3), (sharer_two, 4), (quiet, 2), (testshire, 2)):
+            _submit(organisation, "2024/25", level - 1 if level > 1 else 1)
+            _submit(organisation, CYCLE, level, funding=5 if organisation is quiet else None)
+        _submit(london, CYCLE, 3)
+        db.session.commit()
+
+
+def _section(page: Any, table_id: str) -> str:
+    table = page.find(id=table_id)
+    assert table is not None, table_id
+    return table.get_text(" ", strip=True)
+
+
+def test_dashboard_shows_completion_heatmap_spreads_distribution_movement_trend(
+    client: FlaskClient, world: World, region: None
+) -> None:
+    sign_in(client, world.regional_lead)
+    page = soup(client.get(f"/regions/north-west?cycle={CYCLE}"))
+    text = page.get_text(" ", strip=True)
+    assert "4 of 4 organisations have submitted their 2025/26 assessment" in text
+    heatmap = _section(page, "table-heatmap")
+    assert "Sharer One Academy 3 3" in heatmap and "Sharer Two Academy 4 4" in heatmap
+    assert "Other academies (2) Withheld" in heatmap  # two non-sharing: fewer than 3
+    spreads = page.find(id="table-spreads").select("tbody tr")  # type: ignore[union-attr]
+    leadership = [cell.get_text(strip=True) for cell in spreads[0].find_all(["th", "td"])]
+    assert leadership[0] == "Leadership and strategy"
+    assert leadership[1] == "2.5" and leadership[3] == "4"  # median of 2, 2, 3, 4
+    assert leadership[6] == "5"  # England: the four here and London's one
+    distribution = _section(page, "table-distribution")
+    assert "Leadership and strategy 0 Withheld Withheld Withheld 0" in distribution
+    assert "4 academies moved up in Leadership and strategy" in text
+    assert "Median section score in North West by cycle" in text
+    assert len(page.select("img.app-chart")) == 2
+
+
+def test_a_non_sharing_academy_is_never_named_on_any_output(
+    app: Flask, client: FlaskClient, world: World, region: None
+) -> None:
+    sign_in(client, world.regional_lead)
+    page = soup(client.get(f"/regions/north-west?cycle={CYCLE}"))
+    for table_id in (
+        "table-heatmap",
+        "table-spreads",
+        "table-distribution",
+        "table-movement",
+        "table-trend",
+    ):
+        assert QUIET not in _section(page, table_id)
+        assert "Testshire Care Academy" not in _section(page, table_id)
+    for key in ("heatmap", "spreads", "distribution", "movement", "trend"):
+        body = client.get(f"/regions/north-west/{key}.csv?cycle={CYCLE}").get_data(as_text=True)
+        assert QUIET not in body and "Testshire" not in body
+        xlsx = client.get(f"/regions/north-west/{key}.xlsx?cycle={CYCLE}").data
+        assert QUIET.encode() not in xlsx
+    api = client.get(f"/api/v1/regions/north-west/figures?cycle={CYCLE}").get_json()
+    for table in api["tables"]:
+        if table["key"] != "completion":  # completion lists every organisation by design
+            assert QUIET not in str(table)
+    compare = client.get(f"/regions/compare?cycle={CYCLE}").get_data(as_text=True)
+    assert QUIET not in compare
+
+
+def test_small_groups_are_withheld_on_every_output(
+    client: FlaskClient, world: World, region: None
+) -> None:
+    sign_in(client, world.admin)
+    page = soup(client.get(f"/regions/compare?cycle={CYCLE}"))
+    rows = {
+        row.find("th").get_text(strip=True): row for row in page.select("#table-regions tbody tr")
+    }  # type: ignore[union-attr]
+    london = [cell.get_text(strip=True) for cell in rows["London"].find_all("td")]
+    assert london[0] == "Withheld" and london[-1] == "1"
+    north_west = [cell.get_text(strip=True) for cell in rows["North West"].find_all("td")]
+    assert north_west[0] == "2.5"
+    body = client.get(f"/regions/compare.csv?cycle={CYCLE}").get_data(as_text=True)
+    london_csv = next(line for line in csv.reader(io.StringIO(body)) if line[0] == "London")
+    assert london_csv[1] == "withheld"
+    api = client.get(f"/api/v1/national/regions?cycle={CYCLE}").get_json()
+    london_api = next(row for row in api["table"]["rows"] if row["Region"] == "London")
+    assert london_api["Leadership and strategy"] == "withheld"
+    # The regional dashboard filtered to social care only leaves no academy: all withheld.
+    sign_in(client, world.regional_lead)
+    filtered = soup(client.get(f"/regions/north-west?cycle={CYCLE}&kind=social_care"))
+    assert "Withheld" in _section(filtered, "table-spreads")
+
+
+def test_downloads_hold_the_same_figures_as_the_page(
+    client: FlaskClient, world: World, region: None
+) -> None:
+    sign_in(client, world.regional_lead)
+    page = soup(client.get(f"/regions/north-west?cycle={CYCLE}"))
+    for key in ("heatmap", "spreads", "distribution", "movement", "trend"):
+        shown = [
+            [cell.get_text(strip=True) for cell in row.find_all(["th", "td"])]
+            for row in page.select(f"#table-{key} tbody tr")
+        ]
+        body = client.get(f"/regions/north-west/{key}.csv?cycle={CYCLE}").get_data(as_text=True)
+        rows = [row for row in csv.reader(io.StringIO(body))][1:]
+        rows = [row for row in rows if not row[0].startswith("Note:")]
+
+        def same(cell: str) -> str:
+            cell = {"withheld": "Withheld", "": "–"}.get(cell, cell)
+            return f"{float(cell):.1f}" if re.fullmatch(r"\d+\.\d+", cell) else cell
+
+        assert [[same(cell) for cell in row] for row in rows] == shown, key
+
+
+def test_a_reminder_is_sent_and_logged(app: Flask, client: FlaskClient, world: World) -> None:
+    sign_in(client, world.regional_lead)
+    page = client.get("/regions/north-west")
+    response = client.post(
+        f"/regions/north-west/reminders/{world.org}",
+        data={"csrf_token": csrf_from(page), "cycle": "2026/27"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        event_row = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "reminder_sent")
+        )
+        assert event_row is not None and event_row.detail == {"cycle": "2026/27", "recipients": 1}
+    elsewhere = client.post(
+        f"/regions/north-west/reminders/{world.other_org}",
+        data={"csrf_token": csrf_from(page), "cycle": "2026/27"},
+    )
+    assert elsewhere.status_code == 404
+
+
+def _new_token(client: FlaskClient, name: str = "Power BI") -> str:
+    response = submit(client, "/account/tokens", {"name": name})
+    found = soup(response).find(id="new-token")
+    assert found is not None
+    return found.get_text(strip=True)
+
+
+def test_personal_access_tokens(
+    app: Flask, client: FlaskClient, world: World, region: None
+) -> None:
+    sign_in(client, world.regional_lead)
+    token = _new_token(client)
+    assert token.startswith("am_")
+    with app.app_context():
+        stored = db.session.scalar(select(ApiToken).where(ApiToken.name == "Power BI"))
+        assert stored is not None
+        assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest()
+        token_id = stored.id
+    assert token not in client.get("/account/tokens").get_data(as_text=True)  # shown once
+    tool = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert tool.get("/api/v1/me", headers=headers).get_json()["regions"] == ["north-west"]
+    figures = tool.get(f"/api/v1/regions/north-west/figures?cycle={CYCLE}", headers=headers)
+    assert figures.status_code == 200
+    assert tool.get("/api/v1/regions/london/figures", headers=headers).status_code == 403
+    assert (
+        tool.get(f"/api/v1/organisations/{world.org}/assessments", headers=headers).status_code
+        == 403
+    )
+    assert tool.get("/api/v1/me").status_code == 401
+    assert tool.get("/api/v1/me", headers={"Authorization": "Bearer am_nope"}).status_code == 401
+    # A token never opens the HTML pages.
+    assert tool.get("/account", headers=headers).status_code == 302
+    page = client.get("/account/tokens")
+    client.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf_from(page)})
+    assert tool.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_the_api_is_rate_limited(app: Flask, client: FlaskClient, world: World) -> None:
+    sign_in(client, world.lead)
+    token = _new_token(client)
+    tool = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    statuses = [tool.get("/api/v1/me", headers=headers).status_code for _ in range(121)]
+    assert statuses[:120] == [200] * 120
+    assert statuses[120] == 429
+    assert tool.get("/api/v1/me", headers=headers).get_json() == {
+        "error": "Too many requests: slow down"
+    }
+
+
+def test_openapi_describes_the_real_responses(
+    app: Flask, client: FlaskClient, world: World, region: None
+) -> None:
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.1")
+    resource = Resource.from_contents(spec, default_specification=DRAFT202012)
+    registry = Registry().with_resource("urn:api", resource)
+
+    def check(path: str, response: Any, status: int = 200) -> None:
+        schema_ref = spec["paths"][path]["get"]["responses"][str(status)]["content"][
+            "application/json"
+        ]["schema"]["$ref"]
+        validator = Draft202012Validator({"$ref": "urn:api" + schema_ref}, registry=registry)
+        errors = [error.message for error in validator.iter_errors(response.get_json())]
+        assert response.status_code == status and errors == [], (path, errors)
+
+    sign_in(client, world.lead)
+    check("/me", client.get("/api/v1/me"))
+    check(
+        "/organisations/{slug}/assessments",
+        client.get(f"/api/v1/organisations/{world.org}/assessments"),
+    )
+    check("/national/regions", client.get(f"/api/v1/national/regions?cycle={CYCLE}"))
+    check("/regions/{code}/figures", client.get("/api/v1/regions/north-west/figures"), 403)
+    regional = app.test_client()
+    sign_in(regional, world.regional_lead)
+    check(
+        "/regions/{code}/figures", regional.get(f"/api/v1/regions/north-west/figures?cycle={CYCLE}")
+    )
+    check("/me", app.test_client().get("/api/v1/me"), 401)
+
+
+def test_admin_publishes_anonymised_open_data(
+    app: Flask, client: FlaskClient, world: World, region: None
+) -> None:
+    sign_in(client, world.admin)
+    assert submit(client, "/regions/open-data/publish", {"cycle": CYCLE}).status_code == 302
+    public = app.test_client()
+    listing = soup(public.get("/regions/open-data/")).get_text(" ", strip=True)
+    assert "2025/26 national aggregates (CSV)" in listing
+    body = public.get("/regions/open-data/2025-26.csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[0] == ["measure", "cycle", "region", "section", "value", "academies"]
+    north_west = [row for row in rows if row[2] == "North West" and row[0] == "median score"]
+    assert north_west[0][3:] == ["Leadership and strategy", "2.5", "4"]
+    london = [row for row in rows if row[2] == "London"]
+    assert all(row[4] == "withheld" for row in london)
+    for name in (QUIET, "Sharer One", "Testshire", "Lone London"):
+        assert name not in body
+    assert public.get("/regions/open-data/1999-00.csv").status_code == 404
+
+
+def test_a_cached_chart_is_not_drawn_again(
+    app: Flask, client: FlaskClient, world: World, region: None
+) -> None:
+    from maturity.web.charts import EXTENSION_KEY
+
+    cache = app.extensions[EXTENSION_KEY]
+    sign_in(client, world.regional_lead)
+    client.get(f"/regions/north-west?cycle={CYCLE}")
+    renders = cache.renders
+    client.get(f"/regions/north-west?cycle={CYCLE}")
+    assert cache.renders == renders
+
+
+def _statements(app: Flask, client: FlaskClient, url: str) -> int:
+    count = 0
+
+    def counter(*_args: Any, **_kwargs: Any) -> None:
+        nonlocal count
+        count += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", counter)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
+    assert response.status_code == 200, url
+    return count
+
+
+def test_sql_statements_per_page_do_not_grow_with_academies_or_cycles(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    from maturity.models import Assessment
+    from maturity.services.scale import seed_national
+
+    with app.app_context():
+        seed_national(organisations=9, cycles=2, seed=1)
+        db.session.commit()
+        first = db.session.scalar(
+            select(Assessment.id)
+            .join(Organisation)
+            .where(Organisation.slug == "scale-test-academy-001")
+            .order_by(Assessment.cycle.desc())
+        )
+    sign_in(client, world.admin)
+    pages = [
+        "/regions/north-west?cycle=2025/26",
+        "/regions/compare?cycle=2025/26",
+        f"/organisations/scale-test-academy-001/assessments/{first}/results",
+        "/api/v1/regions/north-west/figures?cycle=2025/26",
+        "/api/v1/national/regions?cycle=2025/26",
+    ]
+    for url in pages:
+        client.get(url)  # warm the caches of parsed snapshots and charts
+    small = {url: _statements(app, client, url) for url in pages}
+    with app.app_context():
+        seed_national(organisations=45, cycles=6, seed=2)
+        db.session.commit()
+    for url in pages:
+        client.get(url)
+    large = {url: _statements(app, client, url) for url in pages}
+    assert large == small
+    assert all(count >= 3 for count in small.values())  # the counter really counted
