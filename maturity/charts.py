@@ -307,6 +307,16 @@ class ChartCache:
             self._local_set(key, svg)
         return svg
 
+    def store(self, key: str, value: str) -> None:
+        """Keep a value under a key of the caller's (e.g. a hash of the value itself)."""
+        if not (self._redis_usable() and self._redis_set(key, value)):
+            self._local_set(key, value)
+
+    def lookup(self, key: str) -> str | None:
+        """The value stored under the key, if it is still cached."""
+        found = self._redis_get(key) if self._redis_usable() else None
+        return found if found is not None else self._local_get(key)
+
     def clear(self) -> None:
         """Forget the in-process entries (Redis entries expire by their TTL)."""
         with self._lock:

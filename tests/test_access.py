@@ -26,6 +26,7 @@ URL_VALUES = {
     "table_key": "heatmap",
     "fmt": "csv",
     "cycle_slug": "2026-27",
+    "digest": "0" * 40,
 }
 
 # Who may use a route of each policy. The organisation in the URL is the one whose
@@ -104,6 +105,7 @@ EXPECTED_POLICY: dict[str, Policy] = {
     "impact.theory": Policy.ORG_MEMBER,
     "impact.trends": Policy.ORG_MEMBER,
     "main.accessibility": Policy.PUBLIC,
+    "main.chart": Policy.SIGNED_IN,
     "main.healthz": Policy.PUBLIC,
     "main.home": Policy.PUBLIC,
     "orgs.invite": Policy.ORG_LEAD,

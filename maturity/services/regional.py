@@ -16,7 +16,7 @@ from datetime import date
 from statistics import median
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 
 from maturity.extensions import db
 from maturity.framework import Questionnaire
@@ -36,7 +36,7 @@ from maturity.models import (
     User,
 )
 from maturity.services import audit
-from maturity.services.assessments import cycle_of, questionnaire_id_for
+from maturity.services.assessments import cycle_of
 from maturity.services.mail import send_email
 from maturity.services.questionnaires import catalogue
 
@@ -82,32 +82,66 @@ def parse_filters(args: Any, *, current: bool = False, today: date | None = None
     return Filters(cycle=cycle, kind=kind, version=version)
 
 
+# Which cycles have submissions changes only with the data version, so it is kept per
+# version in memory (a handful of entries) instead of being queried on every page.
+_CYCLES_BY_VERSION: dict[str, frozenset[str]] = {}
+
+
+def _submitted_cycles() -> frozenset[str]:
+    version = data_version()
+    cycles = _CYCLES_BY_VERSION.get(version)
+    if cycles is None:
+        # From assessments (one row per organisation and cycle), not the nine-times-larger
+        # domain_score table.
+        cycles = frozenset(
+            db.session.scalars(
+                select(Assessment.cycle)
+                .where(Assessment.status == AssessmentStatus.SUBMITTED)
+                .distinct()
+            )
+        )
+        if len(_CYCLES_BY_VERSION) > 64:
+            _CYCLES_BY_VERSION.clear()
+        _CYCLES_BY_VERSION[version] = cycles
+    return cycles
+
+
 def available_cycles(today: date | None = None) -> list[str]:
     """The current cycle and every cycle with a submission, newest first."""
-    found = set(db.session.scalars(select(DomainScore.cycle).distinct()))
+    found = set(_submitted_cycles())
     found.add(cycle_of(today or date.today()))
     return sorted(found, reverse=True)
 
 
 def default_cycle(today: date | None = None) -> str:
     """The newest cycle with submitted figures (the current one if there are none yet)."""
-    newest = db.session.scalar(select(func.max(DomainScore.cycle)))
-    return newest or cycle_of(today or date.today())
+    newest = available_cycles(today)
+    submitted = [cycle for cycle in newest if cycle in _submitted_cycles()]
+    return submitted[0] if submitted else cycle_of(today or date.today())
 
 
 def data_version() -> str:
     """Changes whenever a figure on the regional, national or results pages could: a
     submission or reopening, an organisation's profile or sharing choice, the directory.
-    Cached pages are keyed by it (one query)."""
+    Cached pages are keyed by it (one query per request: kept on ``g``)."""
+    from flask import g, has_app_context
+
+    if has_app_context() and "figures_version" in g:
+        return str(g.figures_version)
+    # A submission adds domain_score rows (a new highest id); a reopening removes them
+    # and, like a submission, touches the assessment (a new latest updated_at).
     row = db.session.execute(
         select(
-            select(func.count(DomainScore.id)).scalar_subquery(),
             select(func.max(DomainScore.id)).scalar_subquery(),
+            select(func.max(Assessment.updated_at)).scalar_subquery(),
             select(func.max(Organisation.updated_at)).scalar_subquery(),
             select(func.max(DirectoryEntry.updated_at)).scalar_subquery(),
         )
     ).one()
-    return "|".join(str(value) for value in row)
+    version = "|".join(str(value) for value in row)
+    if has_app_context():
+        g.figures_version = version
+    return version
 
 
 def previous_cycle(cycle: str) -> str:
@@ -196,8 +230,18 @@ def _quartiles_text(group: Spread) -> str:
 
 
 @dataclass(frozen=True)
+class CompletionOrganisation:
+    """What the completion table shows about an organisation."""
+
+    id: int
+    name: str
+    slug: str
+    scoping: bool
+
+
+@dataclass(frozen=True)
 class CompletionRow:
-    organisation: Organisation
+    organisation: CompletionOrganisation
     status: str
     answered_percent: int | None
     submitted_on: date | None
@@ -205,46 +249,67 @@ class CompletionRow:
 
 def completion(region: Region, filters: Filters) -> list[CompletionRow]:
     """Every academy and scoping authority in the region and how far it is with this
-    cycle's assessment (three queries)."""
-    query = select(Organisation).where(Organisation.region_id == region.id)
+    cycle's assessment (one query)."""
+    answered = (
+        select(func.count())
+        .select_from(AnswerRecord)
+        .where(
+            AnswerRecord.assessment_id == Assessment.id,
+            or_(AnswerRecord.level.is_not(None), AnswerRecord.not_applicable),
+        )
+        .scalar_subquery()
+    )
+    expected_questionnaire = case(
+        (Organisation.status == OrganisationStatus.SCOPING, "scoping"), else_=ANNUAL
+    )
+    query = (
+        select(
+            Organisation.id,
+            Organisation.name,
+            Organisation.slug,
+            Organisation.status,
+            Assessment.id,
+            Assessment.questionnaire_id,
+            Assessment.questionnaire_version,
+            Assessment.status,
+            Assessment.submitted_at,
+            answered,
+        )
+        .outerjoin(
+            Assessment,
+            (Assessment.organisation_id == Organisation.id)
+            & (Assessment.cycle == filters.cycle)
+            & (Assessment.questionnaire_id == expected_questionnaire),
+        )
+        .where(Organisation.region_id == region.id)
+        .order_by(Organisation.name)
+    )
     if filters.kind:
         query = query.where(Organisation.kind == OrganisationKind(filters.kind))
-    organisations = db.session.scalars(query.order_by(Organisation.name)).all()
-    assessments = {
-        (item.organisation_id, item.questionnaire_id): item
-        for item in db.session.scalars(
-            select(Assessment).where(
-                Assessment.cycle == filters.cycle,
-                Assessment.organisation_id.in_([org.id for org in organisations]),
-            )
-        )
-    }
-    answered = dict(
-        db.session.execute(
-            select(AnswerRecord.assessment_id, func.count())
-            .where(
-                AnswerRecord.assessment_id.in_([item.id for item in assessments.values()]),
-                or_(AnswerRecord.level.is_not(None), AnswerRecord.not_applicable),
-            )
-            .group_by(AnswerRecord.assessment_id)
-        ).all()
-    )
     rows = []
-    for organisation in organisations:
-        questionnaire_id = questionnaire_id_for(organisation)
-        assessment = assessments.get((organisation.id, questionnaire_id))
-        if assessment is None:
+    for (
+        org_id,
+        name,
+        slug,
+        org_status,
+        assessment_id,
+        questionnaire_id,
+        version,
+        status,
+        submitted_at,
+        count,
+    ) in db.session.execute(query):
+        organisation = CompletionOrganisation(
+            org_id, name, slug, org_status == OrganisationStatus.SCOPING
+        )
+        if assessment_id is None:
             rows.append(CompletionRow(organisation, "Not started", None, None))
-        elif assessment.status == AssessmentStatus.SUBMITTED:
-            submitted = assessment.submitted_at.date() if assessment.submitted_at else None
+        elif status == AssessmentStatus.SUBMITTED:
+            submitted = submitted_at.date() if submitted_at else None
             rows.append(CompletionRow(organisation, "Submitted", 100, submitted))
         else:
-            total = len(
-                catalogue()
-                .questionnaire(assessment.questionnaire_id, assessment.questionnaire_version)
-                .indicator_ids
-            )
-            percent = round(100 * answered.get(assessment.id, 0) / total) if total else 0
+            total = len(catalogue().questionnaire(questionnaire_id, version).indicator_ids)
+            percent = round(100 * (count or 0) / total) if total else 0
             rows.append(CompletionRow(organisation, "In progress", percent, None))
     return rows
 
@@ -257,7 +322,7 @@ def completion_table(rows: Sequence[CompletionRow], filters: Filters) -> Table:
     )
     for row in rows:
         organisation = row.organisation
-        kind = "Scoping" if organisation.status == OrganisationStatus.SCOPING else "Academy"
+        kind = "Scoping" if organisation.scoping else "Academy"
         table.rows.append(
             [
                 organisation.name,

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
-from flask import current_app
+import hashlib
 
-from maturity.charts import ChartCache, Series, data_uri, line_chart, radar_chart
+from flask import current_app, url_for
+
+from maturity.charts import ChartCache, Series, line_chart, radar_chart
 from maturity.framework import AssessmentResult
 from maturity.services.results import ResultsView
 
 EXTENSION_KEY = "maturity.charts"
+
+
+CHART_KEY_PREFIX = "maturity:chart-svg:"
+
+
+def chart_src(svg: str) -> str:
+    """A URL serving this SVG from the cache: pages stay small and browsers keep the
+    image (the address is a hash of the content, so it never changes meaning)."""
+    digest = hashlib.sha256(svg.encode("utf-8")).hexdigest()[:40]
+    chart_cache().store(CHART_KEY_PREFIX + digest, svg)
+    return url_for("main.chart", digest=digest)
+
+
+def cached_chart(digest: str) -> str | None:
+    """The SVG behind a ``chart_src`` URL, if still cached."""
+    return chart_cache().lookup(CHART_KEY_PREFIX + digest)
 
 
 def chart_cache() -> ChartCache:
@@ -80,4 +98,4 @@ def profile_charts(view: ResultsView) -> dict[str, str]:
         y_ticks=[float(value) for value in range(1, top + 1)],
         y_tick_labels=[f"{value} {name}" for value, name in enumerate(level_names, start=1)],
     )
-    return {"radar": data_uri(radar), "trend": data_uri(trend)}
+    return {"radar": chart_src(radar), "trend": chart_src(trend)}

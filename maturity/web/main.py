@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, Response, abort, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -39,3 +40,25 @@ def healthz() -> Any:
 @requires(Policy.PUBLIC)
 def accessibility() -> Any:
     return render_template("accessibility.html")
+
+
+@bp.route("/charts/<digest>.svg")
+@requires(Policy.SIGNED_IN)
+def chart(digest: str) -> Any:
+    """A chart image from the cache; its address is a hash of its content."""
+    from maturity.web.charts import cached_chart
+
+    if not re.fullmatch(r"[0-9a-f]{40}", digest):
+        abort(404)
+    svg = cached_chart(digest)
+    if svg is None:
+        abort(404)
+    return Response(
+        svg,
+        mimetype="image/svg+xml",
+        headers={
+            "Cache-Control": "private, max-age=31536000, immutable",
+            # An SVG image may style itself; it can never run script.
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+        },
+    )

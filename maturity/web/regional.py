@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
-from maturity.charts import Series, data_uri, heatmap_chart, line_chart
+from maturity.charts import Series, heatmap_chart, line_chart
 from maturity.services import regional as service
+from maturity.services.assessments import cycle_of
 from maturity.services.organisations import organisation_by_slug
 from maturity.services.reference import list_regions, region_by_code
 from maturity.web.access import Policy, requires
-from maturity.web.charts import chart_cache
+from maturity.web.charts import chart_cache, chart_src
 from maturity.web.downloads import table_download
 from maturity.web.links import service_url_for
 
@@ -57,7 +59,7 @@ def _figures_html(found: Any, filters: service.Filters, version: str) -> Markup:
         cache = chart_cache()
         levels = figures.questionnaire.levels
         charts = {
-            "heatmap": data_uri(
+            "heatmap": chart_src(
                 heatmap_chart(
                     cache,
                     rows=figures.heatmap_rows,
@@ -71,7 +73,7 @@ def _figures_html(found: Any, filters: service.Filters, version: str) -> Markup:
             )
             if figures.heatmap_rows
             else None,
-            "trend": data_uri(
+            "trend": chart_src(
                 line_chart(
                     cache,
                     x_labels=figures.trend_cycles,
@@ -104,13 +106,22 @@ def _figures_html(found: Any, filters: service.Filters, version: str) -> Markup:
 def region(code: str) -> Any:
     found = _led_region(code)
     filters = service.parse_filters(request.args, current=True)
+    version = service.data_version()
+    options = _filter_options()
+    filters_html = chart_cache().get_or_render(
+        "region-filter-form",
+        {"region": found.code, "filters": vars(filters), "options": options},
+        lambda: render_template(
+            "regional/_filter_form.html", region=found, filters=filters, options=options
+        ),
+    )
     return render_template(
         "regional/region.html",
         region=found,
         filters=filters,
-        options=_filter_options(),
         completion=service.completion(found, filters),
-        figures_html=_figures_html(found, filters, service.data_version()),
+        filters_html=Markup(filters_html),
+        figures_html=_figures_html(found, filters, version),
     )
 
 
@@ -158,19 +169,23 @@ def remind(code: str, org_slug: str) -> Any:
 def compare() -> Any:
     filters = service.parse_filters(request.args)
 
-    def render() -> str:
+    def render_all() -> str:
         return render_template(
-            "regional/_compare_table.html",
+            "regional/_compare_body.html",
             table=service.national_comparison(filters),
             filters=filters,
+            options=_filter_options(),
         )
 
-    key = {"filters": vars(filters), "version": service.data_version()}
+    key = {
+        "filters": vars(filters),
+        "version": service.data_version(),
+        "current_cycle": cycle_of(date.today()),
+    }
     return render_template(
         "regional/compare.html",
-        table_html=Markup(chart_cache().get_or_render("compare-table", key, render)),
         filters=filters,
-        options=_filter_options(),
+        body=Markup(chart_cache().get_or_render("compare-body", key, render_all)),
     )
 
 

@@ -19,7 +19,7 @@ from maturity.services import assessments as assessment_service
 from maturity.services.regional import data_version
 from maturity.services.results import ResultsView, results_view, scoping_report
 from maturity.web.access import Policy, requires
-from maturity.web.charts import chart_cache, profile_charts
+from maturity.web.charts import cached_chart, chart_cache, profile_charts
 
 bp = Blueprint("results", __name__, url_prefix="/organisations/<slug>/assessments")
 
@@ -125,6 +125,12 @@ def _static_fetcher(static_folder: str) -> Any:
             if url.startswith("data:"):
                 return super().fetch(url, headers)
             path = urlsplit(url).path
+            if path.startswith("/charts/") and path.endswith(".svg"):
+                svg = cached_chart(path.removeprefix("/charts/").removesuffix(".svg"))
+                if svg is not None:
+                    return URLFetcherResponse(
+                        url, svg.encode("utf-8"), {"Content-Type": "image/svg+xml"}, 200
+                    )
             if path.startswith("/assets/"):
                 file = (root / path.removeprefix("/assets/")).resolve()
                 if file.is_file() and file.is_relative_to(root):
