@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError, NoResultFound
 from sqlalchemy.orm import selectinload
 
@@ -98,13 +98,20 @@ def assessments_for(organisation: Organisation) -> Sequence[Assessment]:
     ).all()
 
 
-def assessment_in(organisation: Organisation, assessment_id: int) -> Assessment:
-    """The assessment with this id if it belongs to the organisation; NoResultFound otherwise."""
-    found = db.session.scalar(
-        select(Assessment)
-        .options(selectinload(Assessment.answers), selectinload(Assessment.targets))
-        .where(Assessment.id == assessment_id, Assessment.organisation_id == organisation.id)
+def assessment_in(
+    organisation: Organisation, assessment_id: int, *, with_answers: bool = True
+) -> Assessment:
+    """The assessment with this id if it belongs to the organisation; NoResultFound otherwise.
+
+    With ``with_answers`` its answers and targets are loaded up front (they load lazily
+    otherwise).
+    """
+    query = select(Assessment).where(
+        Assessment.id == assessment_id, Assessment.organisation_id == organisation.id
     )
+    if with_answers:
+        query = query.options(selectinload(Assessment.answers), selectinload(Assessment.targets))
+    found = db.session.scalar(query)
     if found is None:
         raise NoResultFound(f"No assessment {assessment_id} for {organisation.slug}")
     return found
@@ -816,6 +823,15 @@ def reopen_assessment(assessment: Assessment, user: User, reason: str) -> None:
         actor=user,
         organisation=assessment.organisation,
         detail={"assessment_id": assessment.id, "reason": reason},
+    )
+
+
+def latest_snapshot_id(assessment: Assessment) -> int | None:
+    """The id of the assessment's latest snapshot, without loading any snapshot."""
+    return db.session.scalar(
+        select(func.max(AssessmentSnapshot.id)).where(
+            AssessmentSnapshot.assessment_id == assessment.id
+        )
     )
 
 

@@ -25,7 +25,8 @@ bp = Blueprint("results", __name__, url_prefix="/organisations/<slug>/assessment
 
 
 def _assessment(assessment_id: int) -> Assessment:
-    return assessment_service.assessment_in(g.organisation, assessment_id)
+    # Without its answers: a cached results page needs only the ids.
+    return assessment_service.assessment_in(g.organisation, assessment_id, with_answers=False)
 
 
 def _view(assessment_id: int) -> ResultsView:
@@ -50,12 +51,12 @@ def _body(assessment: Assessment, printable: bool) -> Markup:
             printable=printable,
         )
 
-    snapshot = assessment_service.latest_snapshot(assessment)
-    if assessment.status != AssessmentStatus.SUBMITTED or snapshot is None:
+    snapshot_id = assessment_service.latest_snapshot_id(assessment)
+    if assessment.status != AssessmentStatus.SUBMITTED or snapshot_id is None:
         return Markup(render())
     key = {
         "assessment": assessment.id,
-        "snapshot": snapshot.id,
+        "snapshot": snapshot_id,
         "version": data_version(),
         "printable": printable,
     }
@@ -76,7 +77,7 @@ def _render(assessment: Assessment, *, printable: bool = False) -> str:
 @bp.route("/<int:assessment_id>/results")
 @requires(Policy.ORG_MEMBER)
 def results(slug: str, assessment_id: int) -> ResponseReturnValue:
-    assessment = assessment_service.assessment_in(g.organisation, assessment_id)
+    assessment = _assessment(assessment_id)
     if assessment.questionnaire_id == "scoping":
         return render_template(
             "results/scoping.html",
