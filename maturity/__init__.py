@@ -74,7 +74,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from maturity.charts import ChartCache
     from maturity.web.charts import EXTENSION_KEY as CHARTS
 
-    app.extensions[CHARTS] = ChartCache(app.config.get("REDIS_URL"))
+    # Without Redis, one process keeps pages and charts in memory: room for plenty.
+    app.extensions[CHARTS] = ChartCache(app.config.get("REDIS_URL"), max_items=4096)
     register_web(app)
     cli.register(app)
     _install_sqlite_transaction_fix(app)

@@ -307,9 +307,9 @@ class ChartCache:
             self._local_set(key, svg)
         return svg
 
-    def store(self, key: str, value: str) -> None:
+    def store(self, key: str, value: str, *, ttl_seconds: int | None = None) -> None:
         """Keep a value under a key of the caller's (e.g. a hash of the value itself)."""
-        if not (self._redis_usable() and self._redis_set(key, value)):
+        if not (self._redis_usable() and self._redis_set(key, value, ttl_seconds)):
             self._local_set(key, value)
 
     def lookup(self, key: str) -> str | None:
@@ -334,10 +334,10 @@ class ChartCache:
             return None
         return value.decode("utf-8") if isinstance(value, bytes) else None
 
-    def _redis_set(self, key: str, svg: str) -> bool:
+    def _redis_set(self, key: str, svg: str, ttl_seconds: int | None = None) -> bool:
         assert self._redis is not None
         try:
-            self._redis.set(key, svg.encode("utf-8"), ex=self.ttl_seconds)
+            self._redis.set(key, svg.encode("utf-8"), ex=ttl_seconds or self.ttl_seconds)
         except (redis.RedisError, OSError) as error:
             self._redis_failed(error)
             return False

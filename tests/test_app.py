@@ -134,3 +134,18 @@ def test_the_suite_uses_the_configured_database_and_limiter_storage(app: Flask) 
     assert dialect == expected
     storage = type(limiter.storage).__name__
     assert storage == ("RedisStorage" if os.environ.get("REDIS_URL") else "MemoryStorage")
+
+
+def test_huge_ids_in_addresses_are_not_found_rather_than_errors(
+    client: FlaskClient, world: object
+) -> None:
+    from tests.helpers import sign_in
+
+    sign_in(client, "lead@test.example")
+    huge = "9" * 25
+    for path in (
+        f"/organisations/testshire-care-academy/assessments/{huge}/results",
+        f"/organisations/testshire-care-academy/actions/{huge}",
+        f"/organisations/testshire-care-academy/team/{2**31}",
+    ):
+        assert client.get(path).status_code == 404, path

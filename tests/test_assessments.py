@@ -224,6 +224,11 @@ def test_valid_answers_are_saved_even_when_others_on_the_page_have_errors(
     assert link is not None and link["value"] == "javascript:alert(1)"
     note = page.find("textarea", attrs={"name": "evidence-governance"})
     assert note is not None and note.get_text() == long_note
+    # The answer just saved shows as saved (checked, at its new version), not blank.
+    checked = page.find("input", attrs={"name": "level-mission-aims", "checked": True})
+    assert checked is not None and checked["value"] == "4"
+    version = page.find("input", attrs={"name": "version-mission-aims"})
+    assert version is not None and version["value"] == "1"
     saved = _answers(app, world.assessment)
     assert saved["mission-aims"].level == 4
     assert saved["mission-aims"].evidence_note == "Mission agreed at the partnership board"
@@ -392,18 +397,23 @@ def test_choosing_the_other_persons_answer_keeps_it(app: Flask, world: World) ->
         url,
         data={"csrf_token": token_first, "level-mission-aims": "2", "version-mission-aims": "0"},
     )
-    second.post(
+    clash = second.post(
         url,
         data={"csrf_token": token_second, "level-mission-aims": "4", "version-mission-aims": "0"},
     )
+    # Post the conflict page back as a browser would: its hidden fields carry the other
+    # person's version, so only the explicit choice can keep their answer.
+    hidden = {
+        str(field["name"]): str(field["value"])
+        for field in soup(clash).select("main form input[type=hidden]")
+    }
+    assert hidden["version-mission-aims"] == "1" and hidden["pending-mission-aims"] == "1"
+    undecided = second.post(url, data={**hidden, "level-mission-aims": "4"})
+    assert undecided.status_code == 200  # no choice yet: asked again, nothing written
+    assert "Choose which answer to keep" in soup(undecided).get_text()
+    assert _answers(app, world.assessment)["mission-aims"].level == 2
     theirs = second.post(
-        url,
-        data={
-            "csrf_token": token_second,
-            "level-mission-aims": "4",
-            "version-mission-aims": "0",
-            "conflict-mission-aims": "theirs",
-        },
+        url, data={**hidden, "level-mission-aims": "4", "conflict-mission-aims": "theirs"}
     )
     assert theirs.status_code == 302
     assert _answers(app, world.assessment)["mission-aims"].level == 2

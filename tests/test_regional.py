@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
 from maturity.extensions import db
-from maturity.models import ApiToken, AuditEvent, Organisation, User
+from maturity.models import ApiToken, AuditEvent, Organisation, OrganisationKind, User
 from maturity.services.assessments import AnswerValues, set_answer, submit_assessment
 from maturity.services.questionnaires import questionnaire
 from tests.helpers import (
@@ -45,8 +45,9 @@ def _submit(organisation: Organisation, cycle: str, level: int, funding: int | N
 
 @pytest.fixture
 def region(app: Flask, world: World) -> None:
-    """North West: two sharing academies, two that do not share (the world's own and
-    Quiet); London: one academy. Two cycles for the movement table."""
+    """North West: two sharing academies and three that do not share (the world's own,
+    Quiet, and Silent, which is social care only); London: one academy. Two cycles for
+    the movement table."""
     with app.app_context():
         testshire = db.session.scalar(select(Organisation).where(Organisation.slug == world.org))
         assert testshire is not None
@@ -57,8 +58,20 @@ def region(app: Flask, world: World) -> None:
             "Sharer Two Academy", "north-west", shares_named_results=True
         )
         quiet = make_organisation(QUIET, "north-west", shares_named_results=False)
+        silent = make_organisation(
+            "Silent Care Academy",
+            "north-west",
+            shares_named_results=False,
+            kind=OrganisationKind.SOCIAL_CARE,
+        )
         london = make_organisation("Lone London Academy", "london", shares_named_results=True)
-        for organisation, level in ((sharer_one, 3), (sharer_two, 4), (quiet, 2), (testshire, 2)):
+        for organisation, level in (
+            (sharer_one, 3),
+            (sharer_two, 4),
+            (quiet, 2),
+            (testshire, 2),
+            (silent, 3),
+        ):
             _submit(organisation, "2024/25", level - 1 if level > 1 else 1)
             _submit(organisation, CYCLE, level, funding=5 if organisation is quiet else None)
         _submit(london, CYCLE, 3)
@@ -77,20 +90,37 @@ def test_dashboard_shows_completion_heatmap_spreads_distribution_movement_trend(
     sign_in(client, world.regional_lead)
     page = soup(client.get(f"/regions/north-west?cycle={CYCLE}"))
     text = page.get_text(" ", strip=True)
-    assert "4 of 4 organisations have submitted their 2025/26 assessment" in text
+    assert "5 of 5 organisations have submitted their 2025/26 assessment" in text
     heatmap = _section(page, "table-heatmap")
     assert "Sharer One Academy 3 3" in heatmap and "Sharer Two Academy 4 4" in heatmap
-    assert "Other academies (2) Withheld" in heatmap  # two non-sharing: fewer than 3
+    assert "Other academies (3) 2.0" in heatmap  # three non-sharing, pooled: median level
     spreads = page.find(id="table-spreads").select("tbody tr")  # type: ignore[union-attr]
     leadership = [cell.get_text(strip=True) for cell in spreads[0].find_all(["th", "td"])]
     assert leadership[0] == "Leadership and strategy"
-    assert leadership[1] == "2.5" and leadership[3] == "4"  # median of 2, 2, 3, 4
-    assert leadership[6] == "5"  # England: the four here and London's one
+    assert leadership[1:4] == ["3.0", "2.0–3.0", "5"]  # scores 2, 2, 3, 3, 4
+    assert leadership[4:7] == ["3.0", "2.3–3.0", "6"]  # England: the five and London's one
     distribution = _section(page, "table-distribution")
-    assert "Leadership and strategy 0 Withheld Withheld Withheld 0" in distribution
-    assert "4 academies moved up in Leadership and strategy" in text
+    assert "Leadership and strategy 0 Withheld Withheld Withheld 0" in distribution  # 2, 2, 1
+    assert "5 academies moved up in Leadership and strategy" in text
     assert "Median section score in North West by cycle" in text
     assert len(page.select("img.app-chart")) == 2
+
+
+def test_one_or_two_hidden_academies_withhold_the_regional_aggregates(
+    client: FlaskClient, world: World, region: None
+) -> None:
+    """Filtered to health and care, two non-sharing academies remain: the region's
+    spreads, distribution, movement and trend would reveal them next to the named rows."""
+    sign_in(client, world.regional_lead)
+    page = soup(client.get(f"/regions/north-west?cycle={CYCLE}&kind=health_and_care"))
+    assert "Other academies (fewer than 3) Withheld" in _section(page, "table-heatmap")
+    spreads = page.find(id="table-spreads").select("tbody tr")  # type: ignore[union-attr]
+    leadership = [cell.get_text(strip=True) for cell in spreads[0].find_all(["th", "td"])]
+    assert leadership[1:3] == ["Withheld", "Withheld"]
+    for key in ("table-distribution", "table-movement"):
+        cells = page.select(f"#{key} tbody td")
+        assert cells and all(cell.get_text(strip=True) == "Withheld" for cell in cells[:-1])
+    assert "moved up" not in page.get_text()
 
 
 def test_a_non_sharing_academy_is_never_named_on_any_output(
@@ -129,19 +159,20 @@ def test_small_groups_are_withheld_on_every_output(
         row.find("th").get_text(strip=True): row for row in page.select("#table-regions tbody tr")
     }  # type: ignore[union-attr]
     london = [cell.get_text(strip=True) for cell in rows["London"].find_all("td")]
-    assert london[0] == "Withheld" and london[-1] == "1"
+    assert london == ["Withheld"] * len(london)  # one academy: even its count is withheld
     north_west = [cell.get_text(strip=True) for cell in rows["North West"].find_all("td")]
-    assert north_west[0] == "2.5"
+    assert north_west[0] == "3.0" and north_west[-1] == "5"
     body = client.get(f"/regions/compare.csv?cycle={CYCLE}").get_data(as_text=True)
     london_csv = next(line for line in csv.reader(io.StringIO(body)) if line[0] == "London")
     assert london_csv[1] == "withheld"
     api = client.get(f"/api/v1/national/regions?cycle={CYCLE}").get_json()
     london_api = next(row for row in api["table"]["rows"] if row["Region"] == "London")
     assert london_api["Leadership and strategy"] == "withheld"
-    # The regional dashboard filtered to social care only leaves no academy: all withheld.
+    # The regional dashboard filtered to social care leaves one academy: all withheld.
     sign_in(client, world.regional_lead)
     filtered = soup(client.get(f"/regions/north-west?cycle={CYCLE}&kind=social_care"))
     assert "Withheld" in _section(filtered, "table-spreads")
+    assert "3.0" not in _section(filtered, "table-spreads").split("England")[0]
 
 
 def test_downloads_hold_the_same_figures_as_the_page(
@@ -284,10 +315,10 @@ def test_admin_publishes_anonymised_open_data(
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[0] == ["measure", "cycle", "region", "section", "value", "academies"]
     north_west = [row for row in rows if row[2] == "North West" and row[0] == "median score"]
-    assert north_west[0][3:] == ["Leadership and strategy", "2.5", "4"]
+    assert north_west[0][3:] == ["Leadership and strategy", "3.0", "5"]
     london = [row for row in rows if row[2] == "London"]
     assert all(row[4] == "withheld" for row in london)
-    for name in (QUIET, "Sharer One", "Testshire", "Lone London"):
+    for name in (QUIET, "Sharer One", "Testshire", "Lone London", "Silent"):
         assert name not in body
     assert public.get("/regions/open-data/1999-00.csv").status_code == 404
 
@@ -357,3 +388,14 @@ def test_sql_statements_per_page_do_not_grow_with_academies_or_cycles(
     large = {url: _statements(app, client, url) for url in pages}
     assert large == small
     assert all(count >= 3 for count in small.values())  # the counter really counted
+
+
+def test_changing_the_token_does_not_reset_the_rate_limit(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    sign_in(client, world.lead)
+    statuses = [
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer am_junk{n}"}).status_code
+        for n in range(121)
+    ]
+    assert statuses[-1] == 429

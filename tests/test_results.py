@@ -135,9 +135,10 @@ def test_benchmarks_are_withheld_for_groups_under_three(
     page = soup(client.get(_results_url(world, cohort["current"])))
     rows = _table(page, "spread of academies")
     funding = next(row for row in rows if row[0] == "Funding and sustainability")
-    # England: 4 academies (ours, twin, hidden, faraway) — shown. North West: 3 — shown.
-    assert funding[2].endswith("n = 4") and funding[3].endswith("n = 3")
-    assert "Withheld" not in funding[2]
+    # The academy itself is left out of its own groups. England: the 3 others (twin,
+    # hidden, faraway) — a median but no quartiles under 5. North West: 2 others — withheld.
+    assert funding[2] == "4.0, n = 3"
+    assert funding[3] == "Withheld"
 
 
 def test_a_region_with_fewer_than_three_academies_is_withheld(
@@ -154,11 +155,11 @@ def test_a_region_with_fewer_than_three_academies_is_withheld(
     page = soup(client.get(_results_url(world, cohort["current"])))
     rows = _table(page, "spread of academies")
     funding = next(row for row in rows if row[0] == "Funding and sustainability")
-    assert funding[3] == "Withheld (n = 2)"
+    assert funding[3] == "Withheld"
     text = page.get_text(" ", strip=True)
     assert "Fewer than 3 academies in North West" in text
-    # The withheld region's median is nowhere on the page: only n is.
-    assert "n = 3" in funding[2]
+    assert "Fewer than 3 academies in England" in text  # twin and faraway only
+    assert funding[2] == "Withheld"
 
 
 def test_a_non_sharing_academy_is_never_named(

@@ -89,13 +89,19 @@ def questionnaire_of(assessment: Assessment) -> Questionnaire:
     return catalogue().questionnaire(assessment.questionnaire_id, assessment.questionnaire_version)
 
 
-def assessments_for(organisation: Organisation) -> Sequence[Assessment]:
-    """The organisation's assessments, newest cycle first."""
-    return db.session.scalars(
+def assessments_for(
+    organisation: Organisation, *, with_snapshots: bool = False
+) -> Sequence[Assessment]:
+    """The organisation's assessments, newest cycle first (with their snapshots loaded
+    in one more query when asked)."""
+    query = (
         select(Assessment)
         .where(Assessment.organisation_id == organisation.id)
         .order_by(Assessment.cycle.desc(), Assessment.questionnaire_id)
-    ).all()
+    )
+    if with_snapshots:
+        query = query.options(selectinload(Assessment.snapshots))
+    return db.session.scalars(query).all()
 
 
 def assessment_in(
@@ -353,7 +359,9 @@ class AnswerInput:
     indicator_id: str
     values: AnswerValues
     base_version: int
-    keep_theirs: bool = False
+    # After a conflict the page asks which answer to keep: "mine", "theirs", or not yet.
+    conflict_choice: str | None = None
+    conflict_pending: bool = False
 
 
 @dataclass
@@ -374,7 +382,16 @@ class DomainForm:
         return {name.partition("-")[2] for name in self.errors}
 
 
-FIELD_PREFIXES = ("level", "reason", "evidence", "link", "confidence", "version", "conflict")
+FIELD_PREFIXES = (
+    "level",
+    "reason",
+    "evidence",
+    "link",
+    "confidence",
+    "version",
+    "conflict",
+    "pending",
+)
 
 
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
@@ -495,7 +512,8 @@ def _parse_indicator(
         indicator_id=indicator_id,
         values=values,
         base_version=base_version or 0,
-        keep_theirs=form.get(f"conflict-{indicator_id}") == "theirs",
+        conflict_choice=form.get(f"conflict-{indicator_id}") or None,
+        conflict_pending=bool(form.get(f"pending-{indicator_id}")),
     )
 
 
@@ -548,8 +566,15 @@ def _columns(values: AnswerValues) -> dict[str, object]:
 
 
 def ensure_editable(assessment: Assessment) -> None:
-    """Refuse changes to a submitted assessment."""
-    if assessment.status != AssessmentStatus.DRAFT:
+    """Refuse changes to a submitted assessment.
+
+    The status is read again with a row lock, so that a save cannot land after a lead's
+    submission that it raced with (PostgreSQL; SQLite has one writer at a time anyway).
+    """
+    status = db.session.scalar(
+        select(Assessment.status).where(Assessment.id == assessment.id).with_for_update()
+    )
+    if status != AssessmentStatus.DRAFT:
         raise AssessmentError(
             "This assessment has been submitted and is read-only. A lead can reopen it"
         )
@@ -574,6 +599,8 @@ def save_domain(
     if parsed.target_given and f"target-{domain.id}" not in parsed.errors:
         _save_target(assessment, domain.id, parsed.target)
     db.session.flush()
+    # The page is shown again after errors or conflicts: it must see what was just saved.
+    db.session.expire(assessment, ["answers", "targets"])
     return outcome
 
 
@@ -614,6 +641,11 @@ def _save_one(assessment: Assessment, entry: AnswerInput, user: User, outcome: S
         db.session.add(_revision_of(record, assessment.id, user))
         outcome.saved.append(entry.indicator_id)
         return
+    if entry.conflict_choice == "theirs":
+        return  # asked to keep the other person's answer, whatever version the page had
+    if entry.conflict_pending and entry.conflict_choice != "mine":
+        _report_conflict(entry, current, outcome)  # still waiting for a choice
+        return
     stored = AnswerValues.of(current)
     if stored == entry.values:
         if current.carried_over:
@@ -621,7 +653,7 @@ def _save_one(assessment: Assessment, entry: AnswerInput, user: User, outcome: S
         return
     if current.version != entry.base_version:
         base = _values_at(assessment.id, entry.indicator_id, entry.base_version)
-        if entry.keep_theirs or (base is not None and base == entry.values):
+        if base is not None and base == entry.values:
             return  # this person did not change it: keep the newer answer
         _report_conflict(entry, current, outcome)
         return
@@ -807,7 +839,10 @@ def reopen_assessment(assessment: Assessment, user: User, reason: str) -> None:
 
     Earlier snapshots are kept; submitting again adds a new one.
     """
-    if assessment.status != AssessmentStatus.SUBMITTED:
+    status = db.session.scalar(
+        select(Assessment.status).where(Assessment.id == assessment.id).with_for_update()
+    )
+    if status != AssessmentStatus.SUBMITTED:
         raise AssessmentError("Only a submitted assessment can be reopened")
     reason = reason.strip()
     if not reason:

@@ -42,6 +42,7 @@ from maturity.services.questionnaires import catalogue
 
 MINIMUM_GROUP = 3
 ANNUAL = "academy-maturity"
+
 WITHHELD = "withheld"
 
 
@@ -167,6 +168,14 @@ class ScoreRow:
     version: str
 
 
+def differencing_risk(rows: Sequence[ScoreRow]) -> bool:
+    """Whether regional aggregates could be combined with the named rows to work out
+    the figures of academies that do not share: true when 1 or 2 of them are in the
+    group (none: nothing hidden; 3 or more: they stay pooled)."""
+    hidden = {row.organisation_id for row in rows if not row.shares}
+    return 0 < len(hidden) < MINIMUM_GROUP
+
+
 def score_rows(
     filters: Filters, *, region: Region | None = None, cycles: Sequence[str] | None = None
 ) -> list[ScoreRow]:
@@ -223,8 +232,11 @@ def _median_text(group: Spread) -> Any:
     return WITHHELD if group.suppressed else group.median
 
 
+QUARTILES_FROM = 5  # with 3 or 4 values, quartiles and the median give the values away
+
+
 def _quartiles_text(group: Spread) -> str:
-    if group.suppressed:
+    if group.suppressed or group.n < QUARTILES_FROM:
         return WITHHELD
     return f"{group.lower_quartile:.1f}–{group.upper_quartile:.1f}"
 
@@ -370,6 +382,7 @@ def region_figures(region: Region, filters: Filters) -> RegionFigures:
     this_cycle = [row for row in regional_rows if row.cycle == filters.cycle]
 
     heatmap, values, labels = _heatmap(this_cycle, domains, filters)
+    guarded = differencing_risk(this_cycle)
     figures = RegionFigures(
         region=region,
         filters=filters,
@@ -377,9 +390,9 @@ def region_figures(region: Region, filters: Filters) -> RegionFigures:
         heatmap=heatmap,
         heatmap_values=values,
         heatmap_rows=labels,
-        spreads=_spreads(this_cycle, national_rows, domains, region),
-        distribution=_distribution(this_cycle, domains, questionnaire),
-        movement=_movement(regional_rows, domains, filters.cycle),
+        spreads=_spreads(this_cycle, national_rows, domains, region, guarded=guarded),
+        distribution=_withhold_if(guarded, _distribution(this_cycle, domains, questionnaire)),
+        movement=_withhold_if(guarded, _movement(regional_rows, domains, filters.cycle)),
         trend=Table("trend", "", []),
         trend_medians={},
         trend_cycles=trend_cycles,
@@ -394,6 +407,18 @@ def region_figures(region: Region, filters: Filters) -> RegionFigures:
         "trend": figures.trend,
     }
     return figures
+
+
+def _withhold_if(guarded: bool, table: Table) -> Table:
+    """Withhold every figure of a table (keeping its first column) when named rows
+    elsewhere on the page would let a reader work out a non-sharing academy's figures."""
+    if guarded:
+        table.rows = [[row[0], *[WITHHELD for _ in row[1:]]] for row in table.rows]
+        table.notes.append(
+            "Withheld: with 1 or 2 academies in this group that do not share their results, "
+            "these figures and the named academies above would reveal theirs."
+        )
+    return table
 
 
 def _by_organisation(rows: Sequence[ScoreRow]) -> dict[int, dict[str, ScoreRow]]:
@@ -430,7 +455,11 @@ def _heatmap(
         labels.append(name)
     others = [scores for scores in grouped.values() if not next(iter(scores.values())).shares]
     if others:
-        label = f"Other academies ({len(others)})"
+        label = (
+            f"Other academies ({len(others)})"
+            if len(others) >= MINIMUM_GROUP
+            else f"Other academies (fewer than {MINIMUM_GROUP})"
+        )
         pooled: list[float | None] = []
         cells: list[Any] = []
         for domain_id, _title in domains:
@@ -450,9 +479,8 @@ def _heatmap(
         values.append(pooled)
         labels.append(label)
         table.notes.append(
-            f"{len(others)} academ{'y does' if len(others) == 1 else 'ies do'} not share named "
-            "results: counted in one pooled row (median level), withheld where fewer than "
-            f"{MINIMUM_GROUP} academies give a figure."
+            "Academies that do not share named results are counted in one pooled row "
+            f"(median level), withheld where fewer than {MINIMUM_GROUP} academies give a figure."
         )
     return table, values, labels
 
@@ -462,6 +490,8 @@ def _spreads(
     national: Sequence[ScoreRow],
     domains: list[tuple[str, str]],
     region: Region,
+    *,
+    guarded: bool = False,
 ) -> Table:
     table = Table(
         "spreads",
@@ -488,18 +518,23 @@ def _spreads(
         table.rows.append(
             [
                 title,
-                _median_text(here),
-                _quartiles_text(here),
-                here.n,
+                WITHHELD if guarded else _median_text(here),
+                WITHHELD if guarded else _quartiles_text(here),
+                _count_cell(here.n),
                 _median_text(everywhere),
                 _quartiles_text(everywhere),
-                everywhere.n,
+                _count_cell(everywhere.n),
             ]
         )
     table.notes.append(
         f"Figures about fewer than {MINIMUM_GROUP} academies are withheld so that no academy "
-        "can be identified."
+        f"can be identified; quartiles are shown from {QUARTILES_FROM} academies."
     )
+    if guarded:
+        table.notes.append(
+            f"{region.name} figures are withheld: with 1 or 2 academies here that do not share "
+            "their results, they and the named academies would reveal those academies' figures."
+        )
     return table
 
 
@@ -550,13 +585,19 @@ def _movement(rows: Sequence[ScoreRow], domains: list[tuple[str, str]], cycle: s
             if key[1] == domain_id and key in before
         ]
         if len(pairs) < MINIMUM_GROUP:
-            table.rows.append([title, WITHHELD, WITHHELD, WITHHELD, len(pairs)])
+            table.rows.append([title, WITHHELD, WITHHELD, WITHHELD, _count_cell(len(pairs))])
             continue
         up = sum(1 for old, new in pairs if new > old)
         down = sum(1 for old, new in pairs if new < old)
         stayed = len(pairs) - up - down
         table.rows.append(
-            [title, _count_cell(up), _count_cell(stayed), _count_cell(down), len(pairs)]
+            [
+                title,
+                _count_cell(up),
+                _count_cell(stayed),
+                _count_cell(down),
+                _count_cell(len(pairs)),
+            ]
         )
     return table
 
@@ -580,15 +621,13 @@ def _trend(
     for domain_id, title in domains:
         line: list[float | None] = []
         for cycle in cycles:
+            in_cycle = [r for r in rows if r.cycle == cycle]
             group = spread(
-                [
-                    r.score
-                    for r in rows
-                    if r.cycle == cycle and r.domain_id == domain_id and r.score is not None
-                ],
+                [r.score for r in in_cycle if r.domain_id == domain_id and r.score is not None],
                 MINIMUM_GROUP,
             )
-            line.append(None if group.suppressed else group.median)
+            hidden = group.suppressed or differencing_risk(in_cycle)
+            line.append(None if hidden else group.median)
         medians[title] = line
         table.rows.append([title, *[value if value is not None else WITHHELD for value in line]])
     return table, medians
@@ -628,7 +667,7 @@ def national_comparison(filters: Filters) -> Table:
             )
             cells.append(_median_text(group))
         count = len({row.organisation_id for row in here})
-        table.rows.append([region.name, *cells, count])
+        table.rows.append([region.name, *cells, _count_cell(count)])
     england = []
     for domain in questionnaire.domains:
         group = spread(
@@ -636,7 +675,9 @@ def national_comparison(filters: Filters) -> Table:
             MINIMUM_GROUP,
         )
         england.append(_median_text(group))
-    table.rows.append(["England", *england, len({row.organisation_id for row in rows})])
+    table.rows.append(
+        ["England", *england, _count_cell(len({row.organisation_id for row in rows}))]
+    )
     table.notes.append(
         f"A region with fewer than {MINIMUM_GROUP} academies giving a figure is withheld."
     )
@@ -713,8 +754,8 @@ def open_data_csv(cycle: str) -> str:
                     cycle,
                     "England",
                     domain.title,
-                    WITHHELD if group.suppressed else value,
-                    group.n,
+                    WITHHELD if group.suppressed or group.n < QUARTILES_FROM else value,
+                    _count_cell(group.n),
                 ]
             )
     writer.writerow(

@@ -162,8 +162,11 @@ def _previous(assessment: Assessment) -> Assessment | None:
     )
 
 
-def trend_for(organisation: Organisation, questionnaire_id: str) -> list[TrendPoint]:
-    """The organisation's result in every cycle, oldest first (drafts marked as such)."""
+def trend_for(
+    organisation: Organisation, questionnaire_id: str, *, include_drafts: bool = True
+) -> list[TrendPoint]:
+    """The organisation's result in every cycle, oldest first (drafts marked as such,
+    or left out: a submitted assessment's page is cached, and a draft changes)."""
     assessments = db.session.scalars(
         select(Assessment)
         .options(selectinload(Assessment.snapshots))
@@ -184,7 +187,7 @@ def trend_for(organisation: Organisation, questionnaire_id: str) -> list[TrendPo
         snapshot_id = latest.get(item.id)
         if snapshot_id is not None and snapshot_id in parsed:
             points.append(TrendPoint(item.cycle, item.cycle, parsed[snapshot_id]))
-        else:
+        elif include_drafts:
             result, _snapshot = result_of(item)
             points.append(TrendPoint(item.cycle, f"{item.cycle} (in progress)", result))
     return points
@@ -235,7 +238,9 @@ def results_view(assessment: Assessment) -> ResultsView:
     organisation = assessment.organisation
     others = latest_submissions(assessment.questionnaire_id)
     _benchmarks(view, organisation, others)
-    view.trend = trend_for(organisation, assessment.questionnaire_id)
+    view.trend = trend_for(
+        organisation, assessment.questionnaire_id, include_drafts=snapshot is None
+    )
     entries = directory_service.all_entries()
     view.steps = [
         StepWithPractice(
@@ -257,6 +262,9 @@ def _benchmarks(
     organisation: Organisation,
     others: Sequence[tuple[Organisation, AssessmentResult]],
 ) -> None:
+    # The academy itself is left out: a group that included it would let it work out the
+    # others' scores from its own.
+    others = [(org, other) for org, other in others if org.id != organisation.id]
     national = [other for _org, other in others]
     regional = [other for org, other in others if org.region_id == organisation.region_id]
     view.national = Cohort(

@@ -10,6 +10,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import NoResultFound
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from maturity.extensions import db, login_manager
 from maturity.services.accounts import user_for_session
@@ -21,8 +22,18 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+class DatabaseIntConverter(IntegerConverter):
+    """An ``<int:…>`` URL part that fits a database integer: a larger one is a 404,
+    not an overflow deep in the database driver."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def register_web(app: Flask) -> None:
     """Attach blueprints, sign-in handling, headers, error pages and template helpers."""
+    app.url_map.converters["int"] = DatabaseIntConverter
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     from maturity.web import (
@@ -183,4 +194,7 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(error: Exception) -> Any:
+        # A failed statement leaves PostgreSQL's transaction aborted: clear it before the
+        # error page loads the signed-in user.
+        db.session.rollback()
         return render_error(500)

@@ -30,7 +30,7 @@ def _parse(form: Any, domain_ids: set[str]) -> tuple[service.ActionFields | None
     if day or month or year:
         try:
             due = date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):
             errors["due-day"] = "Enter a real due date, for example 31 3 2027"
     try:
         status = ActionStatus(form.get("status", "not_started"))
@@ -48,9 +48,19 @@ def _parse(form: Any, domain_ids: set[str]) -> tuple[service.ActionFields | None
         due_date=due,
         status=status,
         domain_id=domain_id,
-        indicator_id=form.get("indicator") or None,
+        indicator_id=_known_indicator(form.get("indicator"), domain_id),
     )
     return fields, {}
+
+
+def _known_indicator(indicator_id: str | None, domain_id: str) -> str | None:
+    """The indicator an action came from, if it really is one of that section's."""
+    if not indicator_id:
+        return None
+    for domain in _domains():
+        if domain.id == domain_id:
+            return indicator_id if indicator_id in {i.id for i in domain.indicators} else None
+    return None
 
 
 @bp.route("/")

@@ -30,10 +30,11 @@ csrf.exempt(bp)  # read-only: GET only, and tokens are not cookies
 
 
 def _rate_key() -> str:
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        return "api-token:" + header.removeprefix("Bearer ")[:16]
-    return "api-user:" + (str(current_user.get_id()) if current_user.is_authenticated else "-")
+    # Per signed-in user (by token or session), else per address: a caller cannot get a
+    # fresh allowance by sending a different token.
+    if current_user.is_authenticated:
+        return f"api-user:{current_user.id}"
+    return f"api-address:{request.remote_addr}"
 
 
 def _rate_limit() -> str:
@@ -122,7 +123,7 @@ def me() -> Any:
 def organisation_assessments(slug: str) -> Any:
     organisation = g.organisation
     items = []
-    for assessment in assessments_for(organisation):
+    for assessment in assessments_for(organisation, with_snapshots=True):
         snapshot = latest_snapshot(assessment)
         submitted = assessment.status == AssessmentStatus.SUBMITTED and snapshot is not None
         items.append(

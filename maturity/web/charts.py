@@ -20,7 +20,10 @@ def chart_src(svg: str) -> str:
     """A URL serving this SVG from the cache: pages stay small and browsers keep the
     image (the address is a hash of the content, so it never changes meaning)."""
     digest = hashlib.sha256(svg.encode("utf-8")).hexdigest()[:40]
-    chart_cache().store(CHART_KEY_PREFIX + digest, svg)
+    cache = chart_cache()
+    # Kept twice as long as the cached pages that point at it, so that a page served from
+    # the cache never shows a missing image.
+    cache.store(CHART_KEY_PREFIX + digest, svg, ttl_seconds=2 * cache.ttl_seconds)
     return url_for("main.chart", digest=digest)
 
 
