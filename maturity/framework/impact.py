@@ -52,8 +52,9 @@ __all__ = [
 ]
 
 FIRST_PERIOD_YEAR = 2019
-PERIOD_PATTERN = re.compile(r"^(\d{4})/(\d{2}) Q([1-4])$")
-CYCLE_PATTERN = re.compile(r"^(\d{4})/(\d{2})$")
+# [0-9], not \d: \d also matches other scripts' digits, which int() accepts.
+PERIOD_PATTERN = re.compile(r"^([0-9]{4})/([0-9]{2}) Q([1-4])$")
+CYCLE_PATTERN = re.compile(r"^([0-9]{4})/([0-9]{2})$")
 _QUARTER_MONTHS = {1: ("April", "June"), 2: ("July", "September"), 3: ("October", "December")}
 
 
@@ -184,7 +185,8 @@ def metrics_for_period(definition: MetricsDefinition, period: Period) -> tuple[M
 
 # --- figures -------------------------------------------------------------------------------
 
-_NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_NUMBER = re.compile(r"^-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?$")
+FIGURE_LIMIT = 10**11  # far above any academy's figure, and within the database column
 
 
 def parse_figure(text: str) -> Number | None:
@@ -200,7 +202,10 @@ def parse_figure(text: str) -> Number | None:
     if len(cleaned) > 20 or not _NUMBER.match(cleaned):
         raise ValueError(text)
     cleaned = cleaned.replace(",", "")
-    return float(cleaned) if "." in cleaned else int(cleaned)
+    number = float(cleaned) if "." in cleaned else int(cleaned)
+    if abs(number) >= FIGURE_LIMIT:
+        raise ValueError(text)
+    return number
 
 
 def split_problems(problems: Sequence[Problem]) -> tuple[dict[str, str], list[Problem]]:

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import selectinload
 
@@ -248,11 +248,23 @@ def save_return(impact_return: ImpactReturn, parsed: ReturnForm, user: User) -> 
     and ``ImpactError`` says so, so no one's figures are silently overwritten.
     """
     ensure_draft(impact_return)
-    if parsed.base_version != impact_return.version:
+    # A conditional UPDATE claims the next version: of two saves based on the same
+    # version, only one can succeed, even when they run at the same moment.
+    claimed = db.session.execute(
+        update(ImpactReturn)
+        .where(
+            ImpactReturn.id == impact_return.id,
+            ImpactReturn.version == (parsed.base_version or 0),
+        )
+        .values(version=ImpactReturn.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise ImpactError(
             "Someone else saved this return while you were editing. Your changes were not "
             "saved: check the figures below and save again"
         )
+    db.session.expire(impact_return, ["version"])
     stored = {item.metric_id: item for item in impact_return.values}
     for metric_id, value in parsed.values.items():
         record = stored.get(metric_id)
@@ -265,7 +277,6 @@ def save_return(impact_return: ImpactReturn, parsed: ReturnForm, user: User) -> 
             record.value = float(value)
     if "notes" not in parsed.errors:
         impact_return.notes = parsed.notes
-    impact_return.version += 1
     impact_return.updated_by_id = user.id
     db.session.flush()
 
