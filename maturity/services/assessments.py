@@ -123,6 +123,22 @@ def assessment_in(
     return found
 
 
+def assessment_and_snapshot_id(
+    organisation: Organisation, assessment_id: int
+) -> tuple[Assessment, int | None]:
+    """The organisation's assessment and the id of its latest snapshot, in one query;
+    NoResultFound if the assessment belongs elsewhere."""
+    row = db.session.execute(
+        select(Assessment, func.max(AssessmentSnapshot.id))
+        .outerjoin(AssessmentSnapshot, AssessmentSnapshot.assessment_id == Assessment.id)
+        .where(Assessment.id == assessment_id, Assessment.organisation_id == organisation.id)
+        .group_by(Assessment.id)
+    ).first()
+    if row is None:
+        raise NoResultFound(f"No assessment {assessment_id} for {organisation.slug}")
+    return row[0], row[1]
+
+
 def previous_assessment(
     organisation: Organisation, questionnaire_id: str, before_cycle: str
 ) -> Assessment | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import NoResultFound
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from maturity.extensions import db
 from maturity.models import (
@@ -86,7 +86,7 @@ def organisation_by_slug(slug: str) -> Organisation:
     """The organisation with this slug; raises NoResultFound (a 404) if none."""
     organisation = db.session.scalar(
         select(Organisation)
-        .options(selectinload(Organisation.region))
+        .options(joinedload(Organisation.region))
         .where(Organisation.slug == slug)
     )
     if organisation is None:

@@ -32,7 +32,9 @@ def _led_region(code: str) -> Any:
     found = region_by_code(code)
     if found is None:
         abort(404)
-    if found not in _regions_for_user():
+    if not current_user.is_admin and all(
+        lead.region_id != found.id for lead in current_user.regional_leads
+    ):
         abort(403)
     return found
 

@@ -24,17 +24,12 @@ from maturity.web.charts import cached_chart, chart_cache, profile_charts
 bp = Blueprint("results", __name__, url_prefix="/organisations/<slug>/assessments")
 
 
-def _assessment(assessment_id: int) -> Assessment:
-    # Without its answers: a cached results page needs only the ids.
-    return assessment_service.assessment_in(g.organisation, assessment_id, with_answers=False)
-
-
 def _view(assessment_id: int) -> ResultsView:
     assessment = assessment_service.assessment_in(g.organisation, assessment_id)
     return results_view(assessment)
 
 
-def _body(assessment: Assessment, printable: bool) -> Markup:
+def _body(assessment: Assessment, snapshot_id: int | None, printable: bool) -> Markup:
     """The page's content. A submitted assessment's is cached by its snapshot and the
     data version (its figures cannot change otherwise); a draft's is always fresh."""
 
@@ -51,7 +46,6 @@ def _body(assessment: Assessment, printable: bool) -> Markup:
             printable=printable,
         )
 
-    snapshot_id = assessment_service.latest_snapshot_id(assessment)
     if assessment.status != AssessmentStatus.SUBMITTED or snapshot_id is None:
         return Markup(render())
     key = {
@@ -63,13 +57,22 @@ def _body(assessment: Assessment, printable: bool) -> Markup:
     return Markup(chart_cache().get_or_render("results-body", key, render))
 
 
-def _render(assessment: Assessment, *, printable: bool = False) -> str:
+def _render(assessment_id: int, *, printable: bool = False) -> str:
+    assessment, snapshot_id = assessment_service.assessment_and_snapshot_id(
+        g.organisation, assessment_id
+    )
+    return _render_assessment(assessment, snapshot_id, printable=printable)
+
+
+def _render_assessment(
+    assessment: Assessment, snapshot_id: int | None, *, printable: bool = False
+) -> str:
     return render_template(
         "results/results.html",
         organisation=g.organisation,
         assessment=assessment,
         questionnaire=assessment_service.questionnaire_of(assessment),
-        body=_body(assessment, printable),
+        body=_body(assessment, snapshot_id, printable),
         printable=printable,
     )
 
@@ -77,7 +80,9 @@ def _render(assessment: Assessment, *, printable: bool = False) -> str:
 @bp.route("/<int:assessment_id>/results")
 @requires(Policy.ORG_MEMBER)
 def results(slug: str, assessment_id: int) -> ResponseReturnValue:
-    assessment = _assessment(assessment_id)
+    assessment, snapshot_id = assessment_service.assessment_and_snapshot_id(
+        g.organisation, assessment_id
+    )
     if assessment.questionnaire_id == "scoping":
         return render_template(
             "results/scoping.html",
@@ -85,13 +90,13 @@ def results(slug: str, assessment_id: int) -> ResponseReturnValue:
             report=scoping_report(assessment),
             assessment=assessment,
         )
-    return _render(assessment)
+    return _render_assessment(assessment, snapshot_id)
 
 
 @bp.route("/<int:assessment_id>/results/print")
 @requires(Policy.ORG_MEMBER)
 def printable(slug: str, assessment_id: int) -> ResponseReturnValue:
-    return _render(_assessment(assessment_id), printable=True)
+    return _render(assessment_id, printable=True)
 
 
 @bp.route("/<int:assessment_id>/results.pdf")
@@ -99,7 +104,7 @@ def printable(slug: str, assessment_id: int) -> ResponseReturnValue:
 def pdf(slug: str, assessment_id: int) -> ResponseReturnValue:
     from weasyprint import HTML
 
-    html = _render(_assessment(assessment_id), printable=True)
+    html = _render(assessment_id, printable=True)
     static = current_app.static_folder or ""
     document = HTML(string=html, base_url=request.url_root, url_fetcher=_static_fetcher(static))
     data = document.write_pdf()
