@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -52,55 +53,50 @@ def index() -> Any:
     return render_template("regional/index.html", regions=_regions_for_user())
 
 
-def _figures_html(found: Any, filters: service.Filters, version: str) -> Markup:
-    """The submission-based part of the dashboard, from the cache when the data and
-    filters are unchanged (charts and tables are not recomputed)."""
-
-    def render() -> str:
-        figures = service.region_figures(found, filters)
-        cache = chart_cache()
-        levels = figures.questionnaire.levels
-        charts = {
-            "heatmap": chart_src(
-                heatmap_chart(
-                    cache,
-                    rows=figures.heatmap_rows,
-                    columns=[domain.title for domain in figures.questionnaire.domains],
-                    values=figures.heatmap_values,
-                    scale_min=1,
-                    scale_max=len(levels),
-                    title=f"Level by section, {found.name}, {filters.cycle}",
-                    value_labels=[level.name for level in levels],
-                )
+def _render_figures(found: Any, filters: service.Filters) -> str:
+    """The submission-based part of the dashboard: tables and charts (no user-specific
+    content, so it can be cached for everyone who may see the region)."""
+    figures = service.region_figures(found, filters)
+    cache = chart_cache()
+    levels = figures.questionnaire.levels
+    charts = {
+        "heatmap": chart_src(
+            heatmap_chart(
+                cache,
+                rows=figures.heatmap_rows,
+                columns=[domain.title for domain in figures.questionnaire.domains],
+                values=figures.heatmap_values,
+                scale_min=1,
+                scale_max=len(levels),
+                title=f"Level by section, {found.name}, {filters.cycle}",
+                value_labels=[level.name for level in levels],
             )
-            if figures.heatmap_rows
-            else None,
-            "trend": chart_src(
-                line_chart(
-                    cache,
-                    x_labels=figures.trend_cycles,
-                    series=[
-                        Series(title, tuple(values), ("solid", "dashed", "dotted")[index % 3])
-                        for index, (title, values) in enumerate(figures.trend_medians.items())
-                    ],
-                    y_min=1,
-                    y_max=len(levels),
-                    y_label="Median score",
-                    title=f"Median section score in {found.name}",
-                )
-            ),
-        }
-        return render_template(
-            "regional/_figures.html",
-            region=found,
-            figures=figures,
-            filters=filters,
-            charts=charts,
-            movement=service.movement_sentences(figures.movement),
         )
-
-    key = {"region": found.code, "filters": vars(filters), "version": version}
-    return Markup(chart_cache().get_or_render("region-figures", key, render))
+        if figures.heatmap_rows
+        else None,
+        "trend": chart_src(
+            line_chart(
+                cache,
+                x_labels=figures.trend_cycles,
+                series=[
+                    Series(title, tuple(values), ("solid", "dashed", "dotted")[index % 3])
+                    for index, (title, values) in enumerate(figures.trend_medians.items())
+                ],
+                y_min=1,
+                y_max=len(levels),
+                y_label="Median score",
+                title=f"Median section score in {found.name}",
+            )
+        ),
+    }
+    return render_template(
+        "regional/_figures.html",
+        region=found,
+        figures=figures,
+        filters=filters,
+        charts=charts,
+        movement=service.movement_sentences(figures.movement),
+    )
 
 
 @bp.route("/<code>")
@@ -109,22 +105,43 @@ def region(code: str) -> Any:
     found = _led_region(code)
     filters = service.parse_filters(request.args, current=True)
     version = service.data_version()
-    options = _filter_options()
-    filters_html = chart_cache().get_or_render(
-        "region-filter-form",
-        {"region": found.code, "filters": vars(filters), "options": options},
-        lambda: render_template(
-            "regional/_filter_form.html", region=found, filters=filters, options=options
-        ),
-    )
+    filters_html, figures_html = _cached_parts(found, filters, version)
     return render_template(
         "regional/region.html",
         region=found,
         filters=filters,
         completion=service.completion(found, filters),
-        filters_html=Markup(filters_html),
-        figures_html=_figures_html(found, filters, version),
+        # One address for every reminder form; each row fills in its organisation.
+        remind_url=url_for("regional.remind", code=found.code, org_slug="ORGANISATION"),
+        filters_html=filters_html,
+        figures_html=figures_html,
     )
+
+
+def _cached_parts(found: Any, filters: service.Filters, version: str) -> tuple[Markup, Markup]:
+    """The filter form and the submission-based figures: one cache entry, one fetch."""
+
+    def render() -> str:
+        options = _filter_options()
+        return json.dumps(
+            [
+                render_template(
+                    "regional/_filter_form.html", region=found, filters=filters, options=options
+                ),
+                _render_figures(found, filters),
+            ]
+        )
+
+    key = {
+        "region": found.code,
+        "filters": vars(filters),
+        "version": version,
+        "current_cycle": cycle_of(date.today()),
+    }
+    filters_html, figures_html = json.loads(
+        chart_cache().get_or_render("region-page-parts", key, render)
+    )
+    return Markup(filters_html), Markup(figures_html)
 
 
 def _tables(found: Any, filters: service.Filters) -> dict[str, service.Table]:
