@@ -557,3 +557,15 @@ def test_the_demo_academy_has_two_years_of_impact(app: Flask, client: FlaskClien
     report = client.get(f"{base}/reports/quarterly").get_data(as_text=True)
     assert "2026/27 Q2" in report and "fictional" in report
     assert client.get(f"{base}/reports/making-the-case").status_code == 200
+
+
+def test_return_notes_refuse_contact_details(app: Flask, client: FlaskClient, world: World) -> None:
+    sign_in(client, world.contributor)
+    response = submit(
+        client,
+        _return_url(world),
+        {**_fields({"people-supported": "7"}), "notes": "Call Jo on 07700 900123 about this"},
+    )
+    assert response.status_code == 200
+    assert any("Remove a phone number" in message for message in error_messages(response))
+    assert _stored(app, world.impact_return).get("people-supported") == 7  # the figure kept

@@ -442,6 +442,12 @@ class CaseStudyFields:
     groups: tuple[str, ...] = ()
 
 
+def contact_details(text: str) -> str | None:
+    """What kind of personal contact detail the text holds (email, phone, postcode), if
+    any: impact records are aggregates and must not identify anyone."""
+    return _contact_details(text)
+
+
 def _contact_details(text: str) -> str | None:
     if _EMAIL.search(text):
         return "an email address"

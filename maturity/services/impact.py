@@ -38,6 +38,7 @@ from maturity.framework.impact import (
     check_outcome,
     check_target,
     check_theory_of_change,
+    contact_details,
     cycle_periods,
     metrics_for_period,
     parse_figure,
@@ -224,6 +225,10 @@ def parse_return_form(impact_return: ImpactReturn, form: Mapping[str, str]) -> R
     notes = (form.get("notes") or "").replace("\r\n", "\n").strip()
     if len(notes) > NOTES_LIMIT:
         parsed.errors["notes"] = f"Notes must be {NOTES_LIMIT} characters or fewer"
+    elif (found := contact_details(notes)) is not None:
+        parsed.errors["notes"] = (
+            f"Remove {found}: returns hold aggregate figures, not details of people"
+        )
     else:
         parsed.notes = notes or None
     version_text = (form.get("version") or "").strip()
