@@ -19,6 +19,7 @@ from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     Numeric,
@@ -396,7 +397,12 @@ class AnswerRecord(Base):
     """
 
     __tablename__ = "answer"
-    __table_args__ = (UniqueConstraint("assessment_id", "indicator_id"),)
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "indicator_id"),
+        # The latest save anywhere is the "answers version" the completion table is
+        # cached by: an index makes it one index lookup.
+        Index("ix_answer_updated_at", "updated_at"),
+    )
 
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
     indicator_id: Mapped[str] = mapped_column(String(80))

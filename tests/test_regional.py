@@ -399,3 +399,26 @@ def test_changing_the_token_does_not_reset_the_rate_limit(
         for n in range(121)
     ]
     assert statuses[-1] == 429
+
+
+def test_completion_follows_each_saved_answer_and_reminders_carry_the_viewers_token(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    sign_in(client, world.regional_lead)
+    before = soup(client.get("/regions/north-west?cycle=2026/27"))
+    assert "Testshire Care Academy Academy In progress 0% answered" in before.get_text(
+        " ", strip=True
+    )
+    contributor = app.test_client()
+    sign_in(contributor, world.contributor)
+    assessment = f"/organisations/{world.org}/assessments/{world.assessment}"
+    submit(contributor, f"{assessment}/domains/leadership", {"level-mission-aims": "3"})
+    after = soup(client.get("/regions/north-west?cycle=2026/27"))
+    assert "In progress 2% answered" in after.get_text(" ", strip=True)  # 1 of 56
+    token = after.select_one("#completion ~ table input[name=csrf_token]")
+    assert token is not None and "__CSRF" not in str(token["value"])
+    reminded = client.post(
+        f"/regions/north-west/reminders/{world.org}",
+        data={"csrf_token": str(token["value"]), "cycle": "2026/27"},
+    )
+    assert reminded.status_code == 302  # the cached page carries this person's valid token

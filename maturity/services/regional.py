@@ -129,6 +129,22 @@ def data_version() -> str:
 
     if has_app_context() and "figures_version" in g:
         return str(g.figures_version)
+    return _versions()[0]
+
+
+def answers_version() -> str:
+    """Changes with every saved answer (and with ``data_version``): the completion table
+    is cached by it. Read in the same query as ``data_version``."""
+    from flask import g, has_app_context
+
+    if has_app_context() and "answers_version" in g:
+        return str(g.answers_version)
+    return _versions()[1]
+
+
+def _versions() -> tuple[str, str]:
+    from flask import g, has_app_context
+
     # A submission adds domain_score rows (a new highest id); a reopening removes them
     # and, like a submission, touches the assessment (a new latest updated_at).
     row = db.session.execute(
@@ -137,12 +153,14 @@ def data_version() -> str:
             select(func.max(Assessment.updated_at)).scalar_subquery(),
             select(func.max(Organisation.updated_at)).scalar_subquery(),
             select(func.max(DirectoryEntry.updated_at)).scalar_subquery(),
+            select(func.max(AnswerRecord.updated_at)).scalar_subquery(),
         )
     ).one()
-    version = "|".join(str(value) for value in row)
+    figures = "|".join(str(value) for value in row[:4])
+    answers = f"{figures}|{row[4]}"
     if has_app_context():
-        g.figures_version = version
-    return version
+        g.figures_version, g.answers_version = figures, answers
+    return figures, answers
 
 
 def previous_cycle(cycle: str) -> str:

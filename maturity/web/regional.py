@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from maturity.charts import Series, heatmap_chart, line_chart
@@ -110,12 +111,33 @@ def region(code: str) -> Any:
         "regional/region.html",
         region=found,
         filters=filters,
-        completion=service.completion(found, filters),
-        # One address for every reminder form; each row fills in its organisation.
-        remind_url=url_for("regional.remind", code=found.code, org_slug="ORGANISATION"),
+        completion_html=_completion_html(found, filters),
         filters_html=filters_html,
         figures_html=figures_html,
     )
+
+
+CSRF_PLACEHOLDER = "__CSRF_TOKEN__"
+
+
+def _completion_html(found: Any, filters: service.Filters) -> Markup:
+    """The completion section, cached until the next saved answer, submission or profile
+    change; each person's own CSRF token is put into its reminder forms on the way out."""
+
+    def render() -> str:
+        return render_template(
+            "regional/_completion.html",
+            region=found,
+            filters=filters,
+            completion=service.completion(found, filters),
+            # One address for every reminder form; each row fills in its organisation.
+            remind_url=url_for("regional.remind", code=found.code, org_slug="ORGANISATION"),
+            token=CSRF_PLACEHOLDER,
+        )
+
+    key = {"region": found.code, "filters": vars(filters), "version": service.answers_version()}
+    html = chart_cache().get_or_render("region-completion", key, render)
+    return Markup(html.replace(CSRF_PLACEHOLDER, generate_csrf()))
 
 
 def _cached_parts(found: Any, filters: service.Filters, version: str) -> tuple[Markup, Markup]:
