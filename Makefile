@@ -32,7 +32,7 @@ run: setup
 	MATURITY_ENV=development $(BIN)/flask maturity load-reference-data
 	MATURITY_ENV=development $(BIN)/flask maturity seed-demo
 	@echo ""
-	@echo "Academy Maturity is starting at http://127.0.0.1:5000/sign-in"
+	@echo "Academy Maturity is starting at http://127.0.0.1:$${PORT:-5000}/sign-in"
 	@echo "Sign in as lead@riverside.example.org (an academy lead) with the password above."
 	MATURITY_ENV=development $(BIN)/flask run --host 127.0.0.1 --port $${PORT:-5000}
 
