@@ -352,3 +352,43 @@ def test_the_demo_lead_reviews_impact_and_makes_the_case(live_server: str, brows
     assert "What we delivered" in page.content()
     axe.check(page)
     assert axe.problems == [], "\n".join(axe.problems)
+
+
+def test_regional_national_tokens_and_open_data_pages_are_accessible(
+    live_server: str, browser: Any
+) -> None:
+    axe = AccessibilityChecker()
+    regional = browser.new_context().new_page()
+    sign_in(regional, live_server, "regional.lead@example.org", axe)
+    regional.get_by_role("link", name="Regions").first.click()
+    regional.get_by_role("link", name="North West").click()
+    regional.wait_for_url("**/regions/north-west")
+    assert regional.locator("#table-heatmap").is_visible()
+    assert regional.locator("img.app-chart").count() == 2
+    for image in regional.locator("img.app-chart").all():  # charts load from the cache
+        assert image.evaluate("img => img.naturalWidth") > 0
+    axe.check(regional)
+    regional.get_by_label("Cycle").select_option("2025/26")
+    regional.get_by_role("button", name="Apply filters").click()
+    regional.wait_for_url("**cycle=2025%2F26**")
+    axe.check(regional)
+    regional.get_by_role("link", name="Compare all regions").click()
+    regional.wait_for_url("**/regions/compare**")
+    axe.check(regional)
+    regional.goto(f"{live_server}/account/tokens")
+    regional.get_by_label("Name of a new token").fill("Power BI (fictional)")
+    regional.get_by_role("button", name="Create token").click()
+    assert regional.locator("#new-token").inner_text().startswith("am_")
+    axe.check(regional)
+
+    admin = browser.new_context().new_page()
+    sign_in(admin, live_server, "admin@example.org", axe)
+    admin.goto(f"{live_server}/regions/open-data/publish")
+    axe.check(admin)
+    admin.get_by_role("button", name="Publish").click()
+    admin.wait_for_url("**/regions/open-data/")
+    assert "national aggregates (CSV)" in admin.content()
+    axe.check(admin)
+    admin.goto(f"{live_server}/admin/directory/new")
+    axe.check(admin)
+    assert axe.problems == [], "\n".join(axe.problems)
