@@ -20,6 +20,7 @@ from maturity.services.regional import data_version
 from maturity.services.results import ResultsView, results_view, scoping_report
 from maturity.web.access import Policy, requires
 from maturity.web.charts import cached_chart, chart_cache, profile_charts
+from maturity.web.downloads import safe_cell
 
 bp = Blueprint("results", __name__, url_prefix="/organisations/<slug>/assessments")
 
@@ -195,13 +196,6 @@ EXPORT_HEADER = [
 ]
 
 
-def _safe_cell(value: Any) -> Any:
-    # A cell starting with =, +, - or @ would run as a formula in a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 @bp.route("/<int:assessment_id>/answers.csv")
 @requires(Policy.ORG_MEMBER)
 def answers_csv(slug: str, assessment_id: int) -> ResponseReturnValue:
@@ -210,7 +204,7 @@ def answers_csv(slug: str, assessment_id: int) -> ResponseReturnValue:
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_HEADER)
     for row in _answer_rows(view.assessment, view):
-        writer.writerow([_safe_cell(value) for value in row])
+        writer.writerow([safe_cell(value) for value in row])
     return Response(
         buffer.getvalue(),
         mimetype="text/csv",
@@ -232,7 +226,7 @@ def answers_xlsx(slug: str, assessment_id: int) -> ResponseReturnValue:
     sheet.title = "Answers"
     sheet.append(EXPORT_HEADER)
     for row in _answer_rows(view.assessment, view):
-        sheet.append([_safe_cell(value) for value in row])
+        sheet.append([safe_cell(value) for value in row])
     summary = workbook.create_sheet("Scores")
     summary.append(["Section", "Score", "Level", "Answered", "Not applicable", "Unanswered"])
     for domain in view.result.domains:
