@@ -406,3 +406,21 @@ def test_the_scoping_authority_gets_its_report(app: Flask, client: FlaskClient) 
     assert contacts.startswith(
         "We Care Academy (Leeds)"
     )  # social care, same region, council-hosted
+
+
+def test_charts_are_drawn_once_for_the_same_data(
+    app: Flask, world: World, cohort: dict[str, int]
+) -> None:
+    """The chart cache itself, below the page cache: the same figures never draw twice,
+    different figures do."""
+    from maturity.services.results import results_view
+    from maturity.web.charts import EXTENSION_KEY, profile_charts
+
+    cache = app.extensions[EXTENSION_KEY]
+    with app.test_request_context():
+        first_view = results_view(db.session.get(Assessment, cohort["current"]))  # type: ignore[arg-type]
+        first = profile_charts(first_view)
+        drawn = cache.renders
+        assert profile_charts(first_view) == first and cache.renders == drawn
+        other = profile_charts(results_view(db.session.get(Assessment, cohort["previous"])))  # type: ignore[arg-type]
+        assert other["radar"] != first["radar"] and cache.renders > drawn
