@@ -96,6 +96,8 @@ def settings_from_environment(
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "maturity"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # A moving window: no burst of twice the limit across a window boundary.
+        "RATELIMIT_STRATEGY": "moving-window",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",

@@ -47,6 +47,8 @@ def test_production_defaults_are_safe(tmp_path: Path, monkeypatch: pytest.Monkey
     assert settings["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://db/maturity"
     assert settings["RATELIMIT_STORAGE_URI"] == "memory://"
+    # A moving window: guesses cannot double up across a window boundary.
+    assert settings["RATELIMIT_STRATEGY"] == "moving-window"
     assert settings["SHOW_DEV_LINKS"] is False
 
 
