@@ -411,8 +411,7 @@ def test_the_scoping_authority_gets_its_report(app: Flask, client: FlaskClient) 
 def test_charts_are_drawn_once_for_the_same_data(
     app: Flask, world: World, cohort: dict[str, int]
 ) -> None:
-    """The chart cache itself, below the page cache: the same figures never draw twice,
-    different figures do."""
+    """The chart cache itself, below the page cache: the same figures never draw twice."""
     from maturity.services.results import results_view
     from maturity.web.charts import EXTENSION_KEY, profile_charts
 
@@ -423,4 +422,6 @@ def test_charts_are_drawn_once_for_the_same_data(
         drawn = cache.renders
         assert profile_charts(first_view) == first and cache.renders == drawn
         other = profile_charts(results_view(db.session.get(Assessment, cohort["previous"])))  # type: ignore[arg-type]
-        assert other["radar"] != first["radar"] and cache.renders > drawn
+        # Different figures, a different chart (its address is a hash of its content).
+        # Whether it is drawn now or was drawn by an earlier run depends on Redis.
+        assert other["radar"] != first["radar"]
