@@ -19,6 +19,13 @@ from tests.conftest import config_for_tests, create_database, drop_database
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
+    # When the browser moves on before a static file has been sent, the development
+    # server thread leaves that file to the garbage collector, which reports it as an
+    # unraisable ResourceWarning in whichever test is running: noise from the test
+    # server, not the app.
+    pytest.mark.filterwarnings(
+        "ignore:Exception ignored in.*FileIO:pytest.PytestUnraisableExceptionWarning"
+    ),
     pytest.mark.skipif(
         not Path(CHROMIUM).exists(),
         reason=f"no Chromium at {CHROMIUM}: install it with `apt-get install -y chromium` "
