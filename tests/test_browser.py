@@ -6,6 +6,7 @@ Without Chromium the tests are skipped with a note on how to install it.
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from collections.abc import Iterator
@@ -84,6 +85,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
+        # Collect any file the server left open while this module's warning filter applies.
+        gc.collect()
         with app.app_context():
             db.engine.dispose()
         drop_database(url)
