@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -80,37 +82,30 @@ def index(slug: str) -> Any:
     )
 
 
-@bp.route("/new", methods=["GET", "POST"])
-@requires(Policy.ORG_MEMBER)
-def new(slug: str) -> Any:
-    assessment = None
-    assessment_id = request.values.get("assessment", "")
-    if assessment_id.isascii() and assessment_id.isdigit():
-        assessment = assessment_in(g.organisation, int(assessment_id))
-    domains = _domains()
-    if assessment is not None:
-        domains = list(questionnaire_of(assessment).domains)
+def _form_page(
+    values: dict[str, Any],
+    domains: list[Any],
+    allowed_domains: set[str],
+    save: Callable[[service.ActionFields], object],
+    done: str,
+    *,
+    assessment: Any = None,
+    action: Any = None,
+) -> Any:
+    """Show the action form; on a post, check it, save through ``save`` and go back to
+    the plan, or show the form again with its errors and what was typed."""
     errors: dict[str, str] = {}
-    values = {
-        "title": request.values.get("title", "")[:500],
-        "owner": "",
-        "domain": request.values.get("domain", ""),
-        "indicator": request.values.get("indicator", ""),
-        "status": "not_started",
-    }
     if request.method == "POST":
         values.update({key: request.form.get(key, "") for key in ("title", "owner", "status")})
-        fields, errors = _parse(request.form, {domain.id for domain in domains})
+        fields, errors = _parse(request.form, allowed_domains)
         if fields is not None:
             try:
-                service.add_action(
-                    g.organisation, fields, current_user._get_current_object(), assessment
-                )
+                save(fields)
             except service.ActionError as error:
                 errors[error.field] = str(error)
             else:
-                flash("The action has been added to your plan", "success")
-                return redirect(url_for("actions.index", slug=slug))
+                flash(done, "success")
+                return redirect(url_for("actions.index", slug=g.organisation.slug))
     return render_template(
         "actions/form.html",
         organisation=g.organisation,
@@ -118,8 +113,34 @@ def new(slug: str) -> Any:
         values=values,
         errors=errors,
         assessment=assessment,
-        action=None,
+        action=action,
         statuses=list(ActionStatus),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Policy.ORG_MEMBER)
+def new(slug: str) -> Any:
+    assessment = None
+    assessment_id = request.values.get("assessment", "")
+    if re.fullmatch(r"[0-9]{1,9}", assessment_id):
+        assessment = assessment_in(g.organisation, int(assessment_id))
+    domains = list(questionnaire_of(assessment).domains) if assessment else _domains()
+    values = {
+        "title": request.values.get("title", "")[:500],
+        "owner": "",
+        "domain": request.values.get("domain", ""),
+        "indicator": request.values.get("indicator", ""),
+        "status": "not_started",
+    }
+    user = current_user._get_current_object()
+    return _form_page(
+        values,
+        domains,
+        {domain.id for domain in domains},
+        lambda fields: service.add_action(g.organisation, fields, user, assessment),
+        "The action has been added to your plan",
+        assessment=assessment,
     )
 
 
@@ -128,7 +149,6 @@ def new(slug: str) -> Any:
 def edit(slug: str, action_id: int) -> Any:
     action = service.action_in(g.organisation, action_id)
     domains = _domains()
-    errors: dict[str, str] = {}
     values = {
         "title": action.title,
         "owner": action.owner,
@@ -137,24 +157,12 @@ def edit(slug: str, action_id: int) -> Any:
         "status": action.status.value,
         "due": action.due_date,
     }
-    if request.method == "POST":
-        values.update({key: request.form.get(key, "") for key in ("title", "owner", "status")})
-        fields, errors = _parse(request.form, {d.id for d in domains} | {action.domain_id})
-        if fields is not None:
-            try:
-                service.update_action(action, fields, current_user._get_current_object())
-            except service.ActionError as error:
-                errors[error.field] = str(error)
-            else:
-                flash("The action has been updated", "success")
-                return redirect(url_for("actions.index", slug=slug))
-    return render_template(
-        "actions/form.html",
-        organisation=g.organisation,
-        domains=domains,
-        values=values,
-        errors=errors,
-        assessment=None,
+    user = current_user._get_current_object()
+    return _form_page(
+        values,
+        domains,
+        {domain.id for domain in domains} | {action.domain_id},
+        lambda fields: service.update_action(action, fields, user),
+        "The action has been updated",
         action=action,
-        statuses=list(ActionStatus),
     )
