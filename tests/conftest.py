@@ -23,7 +23,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from maturity import create_app
 from maturity.extensions import db, limiter
-from tests.helpers import make_world
+from tests.helpers import PageCheckingClient, make_world
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -83,6 +83,7 @@ def app(database_url: str) -> Iterator[Flask]:
     from maturity.services.reference import load_regions
 
     application = create_app(config_for_tests(database_url))
+    application.test_client_class = PageCheckingClient
     with application.app_context():
         upgrade()
         load_regions()

@@ -5,8 +5,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from bs4 import BeautifulSoup
+from flask import url_for
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -232,3 +234,75 @@ def error_messages(response: TestResponse) -> list[str]:
     """The texts in the page's error summary."""
     page = soup(response)
     return [item.get_text(strip=True) for item in page.select(".govuk-error-summary__list li")]
+
+
+# --- Every page a test fetches is checked ------------------------------------------------
+
+
+class PageCheckError(AssertionError):
+    """A page that breaks the rules every page of the service keeps."""
+
+
+def check_page(response: TestResponse, service_name: str) -> None:
+    """The rules every HTML page keeps, in the style of GOV.UK Notify's ``client_request``:
+    exactly one h1; the title is the h1 (or the page's own title) followed by the service
+    name; a page showing an error (an error status or an error summary) has a title that
+    starts "Error:"."""
+    if response.status_code in (301, 302, 303, 307, 308) or response.mimetype != "text/html":
+        return
+    page = soup(response)
+    where = f"{response.request.method} {response.request.path} ({response.status_code})"
+    headings = page.find_all("h1")
+    if len(headings) != 1:
+        raise PageCheckError(f"{where}: expected one h1, found {len(headings)}")
+    h1 = " ".join(headings[0].get_text(" ", strip=True).split())
+    title_tag = page.find("title")
+    title = " ".join(title_tag.get_text(" ", strip=True).split()) if title_tag else ""
+    if not title.endswith(f"– {service_name}"):
+        raise PageCheckError(f"{where}: title {title!r} does not end with the service name")
+    shows_error = response.status_code >= 400 or page.select_one(".govuk-error-summary")
+    if shows_error and not title.startswith("Error: "):
+        raise PageCheckError(f"{where}: an error page's title must start 'Error:': {title!r}")
+    if not shows_error and title.startswith("Error"):
+        raise PageCheckError(f"{where}: title says Error on a page without one: {title!r}")
+    own = title.removeprefix("Error: ").removesuffix(f" – {service_name}")
+    if not (own.startswith(h1) or h1.startswith(own)):
+        raise PageCheckError(f"{where}: title {own!r} does not begin with the h1 {h1!r}")
+
+
+class PageCheckingClient(FlaskClient):
+    """The test client every test uses: each HTML page it receives passes ``check_page``,
+    and ``get_page``/``post_page`` request pages by endpoint name."""
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:  # type: ignore[override]
+        response = super().open(*args, **kwargs)
+        app = self.application
+        if app.config.get("CHECK_PAGES", True):
+            check_page(response, app.config["SERVICE_NAME"])
+        return response
+
+    def url(self, endpoint: str, **values: Any) -> str:
+        with self.application.test_request_context():
+            return url_for(endpoint, **values)
+
+    def get_page(
+        self,
+        endpoint: str,
+        *,
+        expected: int = 200,
+        query: dict[str, Any] | None = None,
+        **values: Any,
+    ) -> TestResponse:
+        """GET a page by endpoint name and assert its status."""
+        response = self.get(self.url(endpoint, **values), query_string=query)
+        assert response.status_code == expected, (endpoint, values, response.status_code)
+        return response
+
+    def post_page(
+        self, endpoint: str, data: dict[str, str], *, expected: int | None = None, **values: Any
+    ) -> TestResponse:
+        """Open a form page by endpoint name and post it as a browser would (``submit``)."""
+        response = submit(self, self.url(endpoint, **values), data)
+        if expected is not None:
+            assert response.status_code == expected, (endpoint, values, response.status_code)
+        return response

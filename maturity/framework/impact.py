@@ -3,8 +3,8 @@
 Periods are **financial-year quarters**, written ``"2026/27 Q1"``: Q1 is April to June 2026,
 Q2 July to September, Q3 October to December, Q4 January to March 2027. The year part is the
 same cycle as the annual assessment (``"2026/27"``), so targets, theories of change and
-returns line up with assessments. A return may be entered for the current quarter or any
-earlier one back to ``FIRST_PERIOD_YEAR``, never for a future quarter. Metrics measured per
+returns line up with assessments (both types live in ``periods``). A return may be entered
+for the current quarter or any earlier one back to 2019/20 Q1, never a future one. Metrics per
 year (``period: year`` in the metric file) are entered once a year, in the Q4 return.
 
 Nothing here imports Flask or SQLAlchemy. Values are checked by ``metrics.check_return``
@@ -18,18 +18,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
-from functools import total_ordering
 
 from maturity.framework.metrics import Number, Problem, check_return, totals
+from maturity.framework.periods import Period, PeriodError
 from maturity.framework.schema import Metric, MetricsDefinition
 
 __all__ = [
     "CASE_STUDY_BODY_LIMIT",
-    "FIRST_PERIOD_YEAR",
     "Change",
     "Outcome",
-    "Period",
-    "PeriodError",
     "CaseStudyFields",
     "MetricTrend",
     "TheoryOfChangeFields",
@@ -37,142 +34,15 @@ __all__ = [
     "check_outcome",
     "check_target",
     "check_theory_of_change",
-    "cycle_of",
-    "cycle_periods",
     "metrics_for_period",
     "parse_figure",
     "parse_lines",
     "participant_groups",
     "period_change",
     "rate",
-    "selectable_periods",
     "split_problems",
     "trend",
-    "valid_cycle",
 ]
-
-FIRST_PERIOD_YEAR = 2019
-# [0-9], not \d: \d also matches other scripts' digits, which int() accepts.
-PERIOD_PATTERN = re.compile(r"^([0-9]{4})/([0-9]{2}) Q([1-4])$")
-CYCLE_PATTERN = re.compile(r"^([0-9]{4})/([0-9]{2})$")
-_QUARTER_MONTHS = {1: ("April", "June"), 2: ("July", "September"), 3: ("October", "December")}
-
-
-class PeriodError(ValueError):
-    """A period that is badly written, too early or in the future; the message is for users."""
-
-
-@total_ordering
-@dataclass(frozen=True)
-class Period:
-    """A financial-year quarter: ``start_year`` 2026 and ``quarter`` 1 is April–June 2026."""
-
-    start_year: int
-    quarter: int
-
-    def __post_init__(self) -> None:
-        if self.quarter not in (1, 2, 3, 4):
-            raise PeriodError("A quarter is Q1, Q2, Q3 or Q4")
-
-    @classmethod
-    def parse(cls, text: str) -> Period:
-        """``"2026/27 Q1"`` → Period(2026, 1); ``PeriodError`` for anything else."""
-        match = PERIOD_PATTERN.match(" ".join(text.split()).upper())
-        if match is None or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
-            raise PeriodError(
-                "Enter the period as a financial year and quarter, like 2026/27 Q1 "
-                "(Q1 is April to June)"
-            )
-        return cls(int(match.group(1)), int(match.group(3)))
-
-    @classmethod
-    def containing(cls, day: date) -> Period:
-        """The quarter a date falls in."""
-        start = day.year if day.month >= 4 else day.year - 1
-        quarter = {4: 1, 5: 1, 6: 1, 7: 2, 8: 2, 9: 2, 10: 3, 11: 3, 12: 3}.get(day.month, 4)
-        return cls(start, quarter)
-
-    def __str__(self) -> str:
-        return f"{self.cycle} Q{self.quarter}"
-
-    def __lt__(self, other: object) -> bool:
-        if not isinstance(other, Period):
-            return NotImplemented
-        return (self.start_year, self.quarter) < (other.start_year, other.quarter)
-
-    @property
-    def cycle(self) -> str:
-        """The financial year, as assessments write it: ``"2026/27"``."""
-        return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
-
-    @property
-    def starts(self) -> date:
-        """The first day of the quarter."""
-        month = 1 if self.quarter == 4 else 4 + 3 * (self.quarter - 1)
-        year = self.start_year + 1 if self.quarter == 4 else self.start_year
-        return date(year, month, 1)
-
-    @property
-    def months(self) -> str:
-        """``"April to June 2026"``."""
-        first, last = _QUARTER_MONTHS.get(self.quarter, ("January", "March"))
-        return f"{first} to {last} {self.starts.year}"
-
-    @property
-    def label(self) -> str:
-        """``"2026/27 Q1 (April to June 2026)"``."""
-        return f"{self} ({self.months})"
-
-    @property
-    def is_year_end(self) -> bool:
-        """Whether this is the Q4 return, which also carries the yearly figures."""
-        return self.quarter == 4
-
-    def previous(self) -> Period:
-        """The quarter before."""
-        if self.quarter == 1:
-            return Period(self.start_year - 1, 4)
-        return Period(self.start_year, self.quarter - 1)
-
-    def check_allowed(self, today: date) -> None:
-        """Raise ``PeriodError`` if a return cannot be entered for this quarter today."""
-        if self > Period.containing(today):
-            raise PeriodError(
-                f"{self} has not started yet: enter figures for the current quarter "
-                "or an earlier one"
-            )
-        if self.start_year < FIRST_PERIOD_YEAR:
-            raise PeriodError(
-                f"Returns start from {Period(FIRST_PERIOD_YEAR, 1)}: enter a later period"
-            )
-
-
-def cycle_of(period: str) -> str:
-    """The financial year of a period written ``"2026/27 Q1"``."""
-    return Period.parse(period).cycle
-
-
-def valid_cycle(cycle: str) -> bool:
-    """Whether the text is a financial year written like ``"2026/27"``."""
-    match = CYCLE_PATTERN.match(cycle)
-    return match is not None and (int(match.group(1)) + 1) % 100 == int(match.group(2))
-
-
-def cycle_periods(cycle: str) -> list[Period]:
-    """The four quarters of a financial year written ``"2026/27"``."""
-    if not valid_cycle(cycle):
-        raise PeriodError("Enter a financial year like 2026/27")
-    return [Period(int(cycle[:4]), quarter) for quarter in (1, 2, 3, 4)]
-
-
-def selectable_periods(today: date) -> list[Period]:
-    """Every quarter a return may be entered for today, newest first."""
-    current = Period.containing(today)
-    periods = []
-    while current.start_year >= FIRST_PERIOD_YEAR:
-        periods.append(current)
-        current = current.previous()
-    return periods
 
 
 def metrics_for_period(definition: MetricsDefinition, period: Period) -> tuple[Metric, ...]:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from maturity.extensions import db
 from maturity.framework import Answer, AssessmentResult, Domain, Questionnaire, score
+from maturity.framework.periods import Cycle, PeriodError
 from maturity.models import (
     AnswerRecord,
     AnswerRevision,
@@ -39,8 +40,6 @@ from maturity.services.questionnaires import catalogue
 EVIDENCE_NOTE_LIMIT = 3000
 REASON_LIMIT = 1000
 URL_LIMIT = 500
-FIRST_CYCLE_YEAR = 2019
-CYCLE_PATTERN = re.compile(r"^(\d{4})/(\d{2})$")
 DECLARATION = (
     "We have agreed these answers with our partners and they give a fair picture of the "
     "academy, backed by the evidence noted."
@@ -49,29 +48,6 @@ DECLARATION = (
 
 class AssessmentError(Exception):
     """An assessment request that cannot be met; the message is for the user."""
-
-
-# --- Cycles ---------------------------------------------------------------------------
-
-
-def cycle_of(day: date) -> str:
-    """The financial-year cycle a date falls in: April to March, written "2026/27"."""
-    start = day.year if day.month >= 4 else day.year - 1
-    return f"{start}/{(start + 1) % 100:02d}"
-
-
-def selectable_cycles(today: date) -> list[str]:
-    """Cycles an assessment may be started for: from 2019/20 to the current one, newest first."""
-    current = int(cycle_of(today)[:4])
-    return [f"{year}/{(year + 1) % 100:02d}" for year in range(current, FIRST_CYCLE_YEAR - 1, -1)]
-
-
-def valid_cycle(cycle: str, today: date) -> bool:
-    """Whether the text is a well-formed cycle that may be chosen today."""
-    match = CYCLE_PATTERN.match(cycle)
-    if not match or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
-        return False
-    return cycle in selectable_cycles(today)
 
 
 # --- Finding assessments ------------------------------------------------------------------
@@ -173,8 +149,10 @@ def start_assessment(
     indicator the current version shares with it, marked as carried over until someone
     confirms them. One assessment per organisation, questionnaire and cycle.
     """
-    if not valid_cycle(cycle, today or date.today()):
-        raise AssessmentError("Select a cycle from the list")
+    try:
+        Cycle.parse(cycle).check_allowed(today or date.today())
+    except PeriodError:
+        raise AssessmentError("Select a cycle from the list") from None
     questionnaire_id = questionnaire_id_for(organisation)
     current = catalogue().questionnaire(questionnaire_id)
     existing = db.session.scalar(

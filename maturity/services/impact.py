@@ -31,25 +31,21 @@ from maturity.framework.impact import (
     CaseStudyFields,
     MetricTrend,
     Outcome,
-    Period,
-    PeriodError,
     TheoryOfChangeFields,
     check_case_study,
     check_outcome,
     check_target,
     check_theory_of_change,
     contact_details,
-    cycle_periods,
     metrics_for_period,
     parse_figure,
     participant_groups,
     rate,
-    selectable_periods,
     split_problems,
     trend,
-    valid_cycle,
 )
 from maturity.framework.metrics import Number
+from maturity.framework.periods import Cycle, Period, PeriodError
 from maturity.models import (
     ActionItem,
     ActionStatus,
@@ -125,7 +121,7 @@ def open_periods(organisation: Organisation, today: date) -> list[Period]:
     """Quarters a new return may be started for today (newest first): current or past,
     without a return yet."""
     taken = {item.period for item in returns_for(organisation)}
-    return [period for period in selectable_periods(today) if str(period) not in taken]
+    return [period for period in Period.selectable(today) if str(period) not in taken]
 
 
 def start_return(
@@ -400,7 +396,7 @@ def save_targets(
     organisation: Organisation, cycle: str, values: Mapping[str, Number | None]
 ) -> None:
     """Set (or clear, with None) the organisation's targets for a financial year."""
-    if not valid_cycle(cycle):
+    if not Cycle.is_valid(cycle):
         raise ImpactError("Select a financial year from the list")
     stored = {
         target.metric_id: target
@@ -466,7 +462,7 @@ def theory_for_cycle(organisation: Organisation, cycle: str) -> TheoryOfChange |
 def start_theory(organisation: Organisation, cycle: str, user: User) -> TheoryOfChange:
     """Start the theory of change for a cycle, copied from the latest earlier one if any, so
     each cycle keeps its own version."""
-    if not valid_cycle(cycle):
+    if not Cycle.is_valid(cycle):
         raise ImpactError("Select a financial year from the list")
     existing = db.session.scalar(
         select(TheoryOfChange).where(
@@ -725,13 +721,15 @@ def impact_report(
             period = Period.parse(period_text)
         except PeriodError:
             period = None
-    if period is None and cycle is not None and valid_cycle(cycle):
+    if period is None and cycle is not None and Cycle.is_valid(cycle):
         in_cycle = [p for p, _ in history if p.cycle == cycle]
         period = in_cycle[-1] if in_cycle else None
     if period is None and history and cycle is None:
         period = history[-1][0]
     report_cycle = period.cycle if period else (cycle or _current_cycle())
-    cycle_quarters = [p for p in cycle_periods(report_cycle) if (period is None or p <= period)]
+    cycle_quarters = [
+        p for p in Cycle.parse(report_cycle).quarters if (period is None or p <= period)
+    ]
     cycle_values = [by_period[p] for p in cycle_quarters if p in by_period]
     year_to_date = totals(definition, cycle_values)
     since = totals(definition, [v for p, v in history if period is None or p <= period])
@@ -753,7 +751,7 @@ def impact_report(
     values = by_period.get(period, {}) if period else {}
     previous = by_period.get(period.previous(), {}) if period else {}
     quarters = [p for p in by_period if period is None or p <= period]
-    next_cycle = f"{int(report_cycle[:4]) + 1}/{(int(report_cycle[:4]) + 2) % 100:02d}"
+    next_cycle = str(Cycle.parse(report_cycle).next())
     return ImpactReport(
         organisation=organisation,
         definition=definition,
@@ -768,7 +766,9 @@ def impact_report(
         progress=progress,
         problems=check_return(definition, values) if values else [],
         theory=theory_for_cycle(organisation, report_cycle),
-        case_studies=case_studies_for(organisation, [str(p) for p in cycle_periods(report_cycle)]),
+        case_studies=case_studies_for(
+            organisation, [str(p) for p in Cycle.parse(report_cycle).quarters]
+        ),
         maturity=latest_maturity(organisation),
         next_cycle=next_cycle,
         next_targets=targets_for(organisation, next_cycle),
@@ -778,7 +778,7 @@ def impact_report(
 
 
 def _current_cycle() -> str:
-    return Period.containing(date.today()).cycle
+    return str(Cycle.current())
 
 
 def _open_actions(organisation: Organisation) -> Sequence[ActionItem]:

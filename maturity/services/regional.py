@@ -21,6 +21,7 @@ from sqlalchemy import case, func, or_, select
 from maturity.extensions import db
 from maturity.framework import Questionnaire
 from maturity.framework.benchmark import Spread, level_distribution, spread
+from maturity.framework.periods import Cycle
 from maturity.models import (
     AnswerRecord,
     Assessment,
@@ -36,7 +37,6 @@ from maturity.models import (
     User,
 )
 from maturity.services import audit
-from maturity.services.assessments import cycle_of
 from maturity.services.mail import send_email
 from maturity.services.questionnaires import catalogue
 
@@ -70,7 +70,7 @@ def parse_filters(args: Any, *, current: bool = False, today: date | None = None
     completion matters), else the newest cycle with submitted figures.
     """
     cycles = available_cycles(today)
-    fallback = cycle_of(today or date.today()) if current else default_cycle(today)
+    fallback = str(Cycle.current(today)) if current else default_cycle(today)
     cycle = args.get("cycle") or fallback
     if cycle not in cycles:
         cycle = fallback
@@ -110,7 +110,7 @@ def _submitted_cycles() -> frozenset[str]:
 def available_cycles(today: date | None = None) -> list[str]:
     """The current cycle and every cycle with a submission, newest first."""
     found = set(_submitted_cycles())
-    found.add(cycle_of(today or date.today()))
+    found.add(str(Cycle.current(today)))
     return sorted(found, reverse=True)
 
 
@@ -118,7 +118,7 @@ def default_cycle(today: date | None = None) -> str:
     """The newest cycle with submitted figures (the current one if there are none yet)."""
     newest = available_cycles(today)
     submitted = [cycle for cycle in newest if cycle in _submitted_cycles()]
-    return submitted[0] if submitted else cycle_of(today or date.today())
+    return submitted[0] if submitted else str(Cycle.current(today))
 
 
 def data_version() -> str:

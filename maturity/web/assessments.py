@@ -13,6 +13,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_login import current_user
 
 from maturity.framework import Domain, Questionnaire
+from maturity.framework.periods import Cycle
 from maturity.models import Assessment, AssessmentStatus, Confidence, Role
 from maturity.services import assessments as service
 from maturity.services.assessments import AssessmentError
@@ -51,10 +52,10 @@ def index(slug: str) -> Any:
 @requires(Policy.ORG_LEAD)
 def start(slug: str) -> Any:
     today = date.today()
-    cycles = service.selectable_cycles(today)
+    cycles = [str(cycle) for cycle in Cycle.selectable(today)]
     questionnaire = service.catalogue().questionnaire(service.questionnaire_id_for(g.organisation))
     errors: dict[str, str] = {}
-    values = {"cycle": service.cycle_of(today), "start_from": "blank"}
+    values = {"cycle": str(Cycle.containing(today)), "start_from": "blank"}
     if request.method == "POST":
         values = {
             "cycle": request.form.get("cycle", ""),
@@ -62,7 +63,7 @@ def start(slug: str) -> Any:
         }
         if values["start_from"] not in ("blank", "previous"):
             errors["start_from"] = "Select whether to start blank or from last cycle's answers"
-        if not service.valid_cycle(values["cycle"], today):
+        if values["cycle"] not in cycles:
             errors["cycle"] = "Select a cycle from the list"
         if not errors:
             try:

@@ -33,15 +33,13 @@ from maturity.framework.impact import (
     CaseStudyFields,
     MetricTrend,
     Outcome,
-    Period,
     TheoryOfChangeFields,
     metrics_for_period,
     parse_lines,
     rate,
-    selectable_periods,
-    valid_cycle,
 )
 from maturity.framework.metrics import Number
+from maturity.framework.periods import Cycle, Period
 from maturity.models import ImpactReturn, ImpactReturnStatus, Role, TheoryOfChange
 from maturity.services import impact as service
 from maturity.services.impact import ImpactError
@@ -316,8 +314,8 @@ def trends(slug: str) -> ResponseReturnValue:
 @bp.route("/targets", methods=["GET", "POST"])
 @requires(Policy.ORG_MEMBER)
 def targets(slug: str) -> ResponseReturnValue:
-    cycle = request.values.get("cycle") or Period.containing(_today()).cycle
-    if not valid_cycle(cycle):
+    cycle = request.values.get("cycle") or str(Cycle.containing(_today()))
+    if not Cycle.is_valid(cycle):
         abort(404)
     definition = service.metrics_definition()
     errors: dict[str, str] = {}
@@ -332,12 +330,11 @@ def targets(slug: str) -> ResponseReturnValue:
     stored = service.targets_for(g.organisation, cycle)
     shown = {key: figure(value) for key, value in stored.items()}
     shown.update({key: raw[key] for key in errors if key in raw})
-    this_year = Period.containing(_today()).start_year
     return render_template(
         "impact/targets.html",
         organisation=g.organisation,
         cycle=cycle,
-        cycles=[f"{year}/{(year + 1) % 100:02d}" for year in range(this_year + 1, 2018, -1)],
+        cycles=[str(item) for item in Cycle.selectable(_today(), ahead=1)],
         metrics=service.target_metrics(definition),
         definition=definition,
         shown=shown,
@@ -396,7 +393,7 @@ def _toc_content(theory: TheoryOfChange | None) -> dict[str, Any] | None:
 @bp.route("/theory-of-change/", methods=["GET", "POST"])
 @requires(Policy.ORG_MEMBER)
 def theories(slug: str) -> ResponseReturnValue:
-    current = Period.containing(_today()).cycle
+    current = str(Cycle.containing(_today()))
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
@@ -407,8 +404,7 @@ def theories(slug: str) -> ResponseReturnValue:
             return redirect(url_for("impact.edit_theory", slug=slug, theory_id=theory.id))
     existing = service.theories_for(g.organisation)
     taken = {theory.cycle for theory in existing}
-    this_year = Period.containing(_today()).start_year
-    cycles = [f"{year}/{(year + 1) % 100:02d}" for year in range(this_year + 1, 2018, -1)]
+    cycles = [str(item) for item in Cycle.selectable(_today(), ahead=1)]
     return render_template(
         "impact/theories.html",
         organisation=g.organisation,
@@ -565,7 +561,7 @@ def _case_study_page(values: dict[str, Any], errors: dict[str, str], editing: An
         case_study=editing,
         values=values,
         errors=errors,
-        periods=[str(period) for period in selectable_periods(_today())],
+        periods=[str(period) for period in Period.selectable(_today())],
         domains=service.maturity_questionnaire().domains,
         groups=service.group_choices(),
         body_limit=CASE_STUDY_BODY_LIMIT,
@@ -657,7 +653,7 @@ def _quarterly(printable: bool) -> str:
 def _making_the_case(printable: bool) -> str:
     cycle = request.args.get("cycle")
     report = service.impact_report(
-        g.organisation, None, cycle if cycle and valid_cycle(cycle) else None
+        g.organisation, None, cycle if cycle and Cycle.is_valid(cycle) else None
     )
     return render_template(
         "impact/making_the_case.html", printable=printable, **_report_context(report)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -12,8 +11,8 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from maturity.charts import Series, heatmap_chart, line_chart
+from maturity.framework.periods import Cycle
 from maturity.services import regional as service
-from maturity.services.assessments import cycle_of
 from maturity.services.organisations import organisation_by_slug
 from maturity.services.reference import list_regions, region_by_code
 from maturity.web.access import Policy, requires
@@ -158,7 +157,7 @@ def _cached_parts(found: Any, filters: service.Filters, version: str) -> tuple[M
         "region": found.code,
         "filters": vars(filters),
         "version": version,
-        "current_cycle": cycle_of(date.today()),
+        "current_cycle": str(Cycle.current()),
     }
     filters_html, figures_html = json.loads(
         chart_cache().get_or_render("region-page-parts", key, render)
@@ -221,7 +220,7 @@ def compare() -> Any:
     key = {
         "filters": vars(filters),
         "version": service.data_version(),
-        "current_cycle": cycle_of(date.today()),
+        "current_cycle": str(Cycle.current()),
     }
     return render_template(
         "regional/compare.html",

@@ -10,24 +10,21 @@ from maturity.framework import check_return, load_metrics
 from maturity.framework.impact import (
     CaseStudyFields,
     Outcome,
-    Period,
-    PeriodError,
     TheoryOfChangeFields,
     check_case_study,
     check_outcome,
     check_target,
     check_theory_of_change,
-    cycle_periods,
     metrics_for_period,
     parse_figure,
     parse_lines,
     participant_groups,
     period_change,
     rate,
-    selectable_periods,
     split_problems,
     trend,
 )
+from maturity.framework.periods import Period
 
 METRICS = load_metrics(
     Path(__file__).resolve().parents[2] / "questionnaires" / "impact-metrics-2026.yaml"
@@ -36,46 +33,7 @@ TODAY = date(2026, 11, 23)
 DOMAINS = ("leadership", "recruitment", "training")
 
 
-# --- periods -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "year", "quarter"),
-    [("2026/27 Q1", 2026, 1), ("2025/26 q4", 2025, 4), (" 2019/20  Q2 ", 2019, 2)],
-)
-def test_periods_parse(text: str, year: int, quarter: int) -> None:
-    assert Period.parse(text) == Period(year, quarter)
-
-
-@pytest.mark.parametrize(
-    "text", ["", "2026-Q1", "2026/28 Q1", "2026/27 Q5", "2026/27", "Q1 2026/27", "2099/00 Q1x"]
-)
-def test_badly_written_periods_are_refused(text: str) -> None:
-    with pytest.raises(PeriodError, match="like 2026/27 Q1"):
-        Period.parse(text)
-
-
-def test_period_dates_labels_and_order() -> None:
-    q1, q4 = Period(2026, 1), Period(2026, 4)
-    assert str(q1) == "2026/27 Q1" and q1.cycle == "2026/27"
-    assert q1.starts == date(2026, 4, 1) and q4.starts == date(2027, 1, 1)
-    assert q1.label == "2026/27 Q1 (April to June 2026)"
-    assert q4.months == "January to March 2027"
-    assert q1.previous() == Period(2025, 4) and q4.previous() == Period(2026, 3)
-    assert Period(2025, 4) < q1 < q4
-    assert Period.containing(date(2027, 3, 31)) == q4
-    assert Period.containing(date(2026, 4, 1)) == q1
-    assert [str(p) for p in cycle_periods("2026/27")][-1] == "2026/27 Q4"
-
-
-def test_future_and_too_early_periods_are_not_allowed() -> None:
-    Period(2026, 3).check_allowed(TODAY)  # the current quarter is allowed
-    with pytest.raises(PeriodError, match="has not started yet"):
-        Period(2026, 4).check_allowed(TODAY)
-    with pytest.raises(PeriodError, match="Returns start from 2019/20 Q1"):
-        Period(2018, 4).check_allowed(TODAY)
-    periods = selectable_periods(TODAY)
-    assert periods[0] == Period(2026, 3) and periods[-1] == Period(2019, 1)
+# --- metrics per period ------------------------------------------------------------------
 
 
 def test_yearly_metrics_are_asked_for_in_the_fourth_quarter_only() -> None:
