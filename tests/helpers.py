@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from functools import cache
@@ -243,6 +244,11 @@ class PageCheckError(AssertionError):
     """A page that breaks the rules every page of the service keeps."""
 
 
+def _words(text: str) -> str:
+    """Text without the punctuation a title and a heading may write differently."""
+    return " ".join(re.sub(r"[“”\"':–—,()]", " ", text).split()).casefold()
+
+
 def check_page(response: TestResponse, service_name: str) -> None:
     """The rules every HTML page keeps, in the style of GOV.UK Notify's ``client_request``:
     exactly one h1; the title is the h1 (or the page's own title) followed by the service
@@ -265,8 +271,8 @@ def check_page(response: TestResponse, service_name: str) -> None:
         raise PageCheckError(f"{where}: an error page's title must start 'Error:': {title!r}")
     if not shows_error and title.startswith("Error"):
         raise PageCheckError(f"{where}: title says Error on a page without one: {title!r}")
-    own = title.removeprefix("Error: ").removesuffix(f" – {service_name}")
-    if not (own.startswith(h1) or h1.startswith(own)):
+    own = _words(title.removeprefix("Error: ").removesuffix(f" – {service_name}"))
+    if not (own.startswith(_words(h1)) or _words(h1).startswith(own)):
         raise PageCheckError(f"{where}: title {own!r} does not begin with the h1 {h1!r}")
 
 

@@ -15,7 +15,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -45,6 +44,7 @@ from maturity.services import impact as service
 from maturity.services.impact import ImpactError
 from maturity.web.access import Policy, requires
 from maturity.web.charts import chart_cache
+from maturity.web.downloads import pdf_response
 
 bp = Blueprint("impact", __name__, url_prefix="/organisations/<slug>/impact")
 
@@ -661,18 +661,7 @@ def _making_the_case(printable: bool) -> str:
 
 
 def _pdf(html: str, name: str) -> Response:
-    from weasyprint import HTML
-
-    from maturity.web.results import _static_fetcher
-
-    static = current_app.static_folder or ""
-    document = HTML(string=html, base_url=request.url_root, url_fetcher=_static_fetcher(static))
-    filename = f"{g.organisation.slug}-{name}-{date.today().isoformat()}.pdf"
-    return Response(
-        document.write_pdf(),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{filename}"'},
-    )
+    return pdf_response(html, f"{g.organisation.slug}-{name}-{date.today().isoformat()}")
 
 
 @bp.route("/reports/quarterly")

@@ -10,7 +10,7 @@ import io
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, render_template, request
+from flask import Blueprint, Response, g, render_template
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
@@ -19,8 +19,8 @@ from maturity.services import assessments as assessment_service
 from maturity.services.regional import data_version
 from maturity.services.results import ResultsView, results_view, scoping_report
 from maturity.web.access import Policy, requires
-from maturity.web.charts import cached_chart, chart_cache, profile_charts
-from maturity.web.downloads import safe_cell
+from maturity.web.charts import chart_cache, profile_charts
+from maturity.web.downloads import pdf_response, safe_cell
 
 bp = Blueprint("results", __name__, url_prefix="/organisations/<slug>/assessments")
 
@@ -103,49 +103,7 @@ def printable(slug: str, assessment_id: int) -> ResponseReturnValue:
 @bp.route("/<int:assessment_id>/results.pdf")
 @requires(Policy.ORG_MEMBER)
 def pdf(slug: str, assessment_id: int) -> ResponseReturnValue:
-    from weasyprint import HTML
-
-    html = _render(assessment_id, printable=True)
-    static = current_app.static_folder or ""
-    document = HTML(string=html, base_url=request.url_root, url_fetcher=_static_fetcher(static))
-    data = document.write_pdf()
-    return Response(
-        data,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{_filename(slug, assessment_id)}.pdf"'},
-    )
-
-
-def _static_fetcher(static_folder: str) -> Any:
-    """A fetcher that reads stylesheets from the static folder and charts from data URIs,
-    and fetches nothing over the network."""
-    import mimetypes
-    from pathlib import Path
-    from urllib.parse import urlsplit
-
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    root = Path(static_folder).resolve()
-
-    class LocalFetcher(URLFetcher):
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            if url.startswith("data:"):
-                return super().fetch(url, headers)
-            path = urlsplit(url).path
-            if path.startswith("/charts/") and path.endswith(".svg"):
-                svg = cached_chart(path.removeprefix("/charts/").removesuffix(".svg"))
-                if svg is not None:
-                    return URLFetcherResponse(
-                        url, svg.encode("utf-8"), {"Content-Type": "image/svg+xml"}, 200
-                    )
-            if path.startswith("/assets/"):
-                file = (root / path.removeprefix("/assets/")).resolve()
-                if file.is_file() and file.is_relative_to(root):
-                    kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-                    return URLFetcherResponse(url, file.read_bytes(), {"Content-Type": kind}, 200)
-            raise ValueError(f"not fetched for the PDF: {url}")
-
-    return LocalFetcher()
+    return pdf_response(_render(assessment_id, printable=True), _filename(slug, assessment_id))
 
 
 def _filename(slug: str, assessment_id: int) -> str:
