@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 from flask import Blueprint, Flask, current_app
-from flask.cli import AppGroup
 
+from maturity.config import questionnaire_dir
 from maturity.extensions import db
 
 bp = Blueprint("maturity", __name__, cli_group="maturity")
@@ -101,7 +101,22 @@ def seed_demo(scale: str, organisations: int, cycles: int) -> None:
         click.echo(f"  {email:40} {role}")
 
 
-questionnaire_group = AppGroup("questionnaire", help="Check and inspect questionnaire files.")
+# --- Questionnaire files: no app, no settings ----------------------------------------------
+# These commands only read files, so they run without SECRET_KEY or a database: as
+# ``maturity questionnaire …`` (the console script) and as ``flask maturity questionnaire …``.
+
+
+@click.group("questionnaire", help="Check and inspect questionnaire files.")
+def questionnaire_group() -> None:
+    pass
+
+
+@click.group(help="Academy Maturity's commands that need no app settings.")
+def main() -> None:
+    pass
+
+
+main.add_command(questionnaire_group)
 bp.cli.add_command(questionnaire_group)
 
 
@@ -125,9 +140,8 @@ def validate_questionnaires(files: tuple[Path, ...]) -> None:
             else:
                 click.echo(f"{path}: valid ({loaded.id} version {loaded.version})")
     else:
-        folder = Path(current_app.config["QUESTIONNAIRE_DIR"])
         try:
-            catalogue = load_directory(folder)
+            catalogue = load_directory(questionnaire_dir())
         except QuestionnaireError as error:
             failures += 1
             click.echo(str(error), err=True)
@@ -149,7 +163,7 @@ def show_questionnaire(questionnaire_id: str, version: str | None) -> None:
     from maturity.framework.loader import load_directory
     from maturity.framework.outline import outline
 
-    catalogue = load_directory(Path(current_app.config["QUESTIONNAIRE_DIR"]))
+    catalogue = load_directory(questionnaire_dir())
     try:
         found = (
             catalogue.get(questionnaire_id, version)
@@ -161,3 +175,7 @@ def show_questionnaire(questionnaire_id: str, version: str | None) -> None:
             f"No questionnaire {questionnaire_id!r}{' version ' + version if version else ''}"
         ) from error
     click.echo(outline(found))
+
+
+if __name__ == "__main__":
+    main()

@@ -40,6 +40,13 @@ def _persisted_secret_key(instance_path: Path) -> str:
     return key
 
 
+def questionnaire_dir() -> Path:
+    """Where the questionnaire files are: ``QUESTIONNAIRE_DIR``, else the repository's
+    ``questionnaires/`` folder. Needs no other setting."""
+    configured = os.environ.get("QUESTIONNAIRE_DIR")
+    return Path(configured) if configured else Path(__file__).resolve().parent.parent / "questionnaires"
+
+
 def settings_from_environment(
     instance_path: Path, overrides: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -123,8 +130,7 @@ def settings_from_environment(
         ),
         "SIGN_IN_LIMIT_PER_IP": os.environ.get("SIGN_IN_LIMIT_PER_IP", "20 per 15 minutes"),
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120 per minute"),
-        "QUESTIONNAIRE_DIR": os.environ.get("QUESTIONNAIRE_DIR")
-        or str(Path(__file__).resolve().parent.parent / "questionnaires"),
+        "QUESTIONNAIRE_DIR": str(questionnaire_dir()),
         "SHOW_DEV_LINKS": development and not os.environ.get("SMTP_HOST"),
         "SQL_COUNT_HEADER": _env_bool("MATURITY_SQL_COUNT_HEADER", False),
     }

@@ -122,3 +122,29 @@ def test_seed_demo_refuses_to_run_in_production(
     result = runner.invoke(args=["maturity", "seed-demo"])
     assert result.exit_code != 0
     assert "does not run with MATURITY_ENV=production" in result.output
+
+
+def test_questionnaire_commands_need_no_settings() -> None:
+    """Reading questionnaire files needs no SECRET_KEY, MATURITY_ENV or database: the
+    ``maturity`` console script works on a fresh clone as the README writes it."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("SECRET_KEY", "MATURITY_ENV", "DATABASE_URL", "FLASK_APP")
+    }
+    command = [sys.executable, "-m", "maturity.cli", "questionnaire"]
+    validate = subprocess.run(
+        [*command, "validate"], env=env, capture_output=True, text=True, check=False
+    )
+    assert validate.returncode == 0, validate.stderr
+    assert "academy-maturity-2026.yaml: valid" in validate.stdout
+    assert "Traceback" not in validate.stderr
+    show = subprocess.run(
+        [*command, "show", "academy-maturity"], env=env, capture_output=True, text=True, check=False
+    )
+    assert show.returncode == 0, show.stderr
+    assert "Length of funding" in show.stdout
