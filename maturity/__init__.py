@@ -62,7 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     extensions.limiter.init_app(app)
     extensions.login_manager.init_app(app)
 
-    from maturity.services.questionnaires import install_catalogue
+    from maturity.services.questionnaires import catalogue
 
     if app.config["PROXY_HOPS"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -70,7 +70,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         hops = int(app.config["PROXY_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
-    install_catalogue(app)
+    catalogue()  # load and validate every questionnaire file: a bad one stops the app
     from maturity.charts import ChartCache
     from maturity.web.charts import EXTENSION_KEY as CHARTS
 

@@ -9,6 +9,7 @@ from flask import Blueprint, Flask, current_app
 
 from maturity.config import questionnaire_dir
 from maturity.extensions import db
+from maturity.services.settings import Settings
 
 bp = Blueprint("maturity", __name__, cli_group="maturity")
 
@@ -41,7 +42,7 @@ def create_admin(email: str, name: str, password: str) -> None:
     from maturity.services.accounts import create_admin as make_admin
 
     try:
-        user = make_admin(email, name, password)
+        user = make_admin(email, name, password, Settings.from_config(current_app.config).hashing)
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
@@ -84,7 +85,7 @@ def seed_demo(scale: str, organisations: int, cycles: int) -> None:
 
     load_regions()
     load_directory_file()
-    accounts = seed()
+    accounts = seed(Settings.from_config(current_app.config).hashing)
     db.session.commit()
     if scale == "national":
         from maturity.services.scale import seed_national

@@ -44,7 +44,11 @@ def questionnaire_dir() -> Path:
     """Where the questionnaire files are: ``QUESTIONNAIRE_DIR``, else the repository's
     ``questionnaires/`` folder. Needs no other setting."""
     configured = os.environ.get("QUESTIONNAIRE_DIR")
-    return Path(configured) if configured else Path(__file__).resolve().parent.parent / "questionnaires"
+    return (
+        Path(configured)
+        if configured
+        else Path(__file__).resolve().parent.parent / "questionnaires"
+    )
 
 
 def settings_from_environment(
@@ -130,7 +134,6 @@ def settings_from_environment(
         ),
         "SIGN_IN_LIMIT_PER_IP": os.environ.get("SIGN_IN_LIMIT_PER_IP", "20 per 15 minutes"),
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120 per minute"),
-        "QUESTIONNAIRE_DIR": str(questionnaire_dir()),
         "SHOW_DEV_LINKS": development and not os.environ.get("SMTP_HOST"),
         "SQL_COUNT_HEADER": _env_bool("MATURITY_SQL_COUNT_HEADER", False),
     }

@@ -34,13 +34,16 @@ from maturity.models import (
 from maturity.services.accounts import hash_password
 from maturity.services.questionnaires import questionnaire
 from maturity.services.reference import region_by_code
+from maturity.services.settings import PasswordHashing
 
 TEST_PASSWORD = "correct horse battery staple"
+# Cheap argon2 costs, the same as the test app's settings (tests/conftest.py).
+TEST_HASHING = PasswordHashing(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 @cache
 def _test_password_hash() -> str:
-    return hash_password(TEST_PASSWORD)
+    return hash_password(TEST_PASSWORD, TEST_HASHING)
 
 
 def make_user(email: str, name: str, *, is_admin: bool = False) -> User:

@@ -67,6 +67,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from maturity.services.demo import seed_demo
     from maturity.services.directory import load_directory_file
     from maturity.services.reference import load_regions
+    from maturity.services.settings import Settings
 
     url = create_database(os.environ.get("TEST_DATABASE_URL"), tmp_path_factory.mktemp("live"))
     config = config_for_tests(url)
@@ -76,7 +77,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         upgrade()
         load_regions()
         load_directory_file()
-        seed_demo()
+        seed_demo(Settings.from_config(app.config).hashing)
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

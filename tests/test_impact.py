@@ -534,10 +534,11 @@ def test_pdf_reports_open(app: Flask, client: FlaskClient, world: World) -> None
 
 def test_the_demo_academy_has_two_years_of_impact(app: Flask, client: FlaskClient) -> None:
     from maturity.services.demo import DEMO_PASSWORD, seed_demo
+    from maturity.services.settings import Settings
 
     with app.app_context():
-        seed_demo()
-        seed_demo()  # idempotent
+        seed_demo(Settings.from_config(app.config).hashing)
+        seed_demo(Settings.from_config(app.config).hashing)  # idempotent
         organisation = db.session.scalar(
             select(Organisation).where(Organisation.name == "Riverside Care Academy (demo)")
         )

@@ -7,6 +7,7 @@ single-use, expiring link whose token is never stored, only its SHA-256 hash.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import string
 from collections.abc import Callable
@@ -17,7 +18,6 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
 from sqlalchemy import func, select, update
 
 from maturity.extensions import db
@@ -34,6 +34,9 @@ from maturity.models import (
 )
 from maturity.services import audit
 from maturity.services.mail import send_email
+from maturity.services.settings import PasswordHashing, Settings
+
+log = logging.getLogger(__name__)
 
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 128
@@ -73,31 +76,31 @@ def password_problems(password: str, email: str | None = None) -> list[str]:
     return []
 
 
-def _hasher() -> PasswordHasher:
-    config = current_app.config
+@cache
+def _hasher(hashing: PasswordHashing) -> PasswordHasher:
     return PasswordHasher(
-        time_cost=config.get("ARGON2_TIME_COST", 3),
-        memory_cost=config.get("ARGON2_MEMORY_COST", 65536),
-        parallelism=config.get("ARGON2_PARALLELISM", 4),
+        time_cost=hashing.time_cost,
+        memory_cost=hashing.memory_cost,
+        parallelism=hashing.parallelism,
     )
 
 
-def hash_password(password: str) -> str:
+def hash_password(password: str, hashing: PasswordHashing) -> str:
     """An argon2id hash of the password."""
-    return _hasher().hash(password)
+    return _hasher(hashing).hash(password)
 
 
 # Verifying against this when the email is unknown keeps the response time the same
 # whether or not an account exists.
 @cache
-def _dummy_hash(memory_cost: int) -> str:
-    return _hasher().hash(secrets.token_hex(16))
+def _dummy_hash(hashing: PasswordHashing) -> str:
+    return _hasher(hashing).hash(secrets.token_hex(16))
 
 
-def set_password(user: User, password: str) -> None:
+def set_password(user: User, password: str, hashing: PasswordHashing) -> None:
     """Set a new password, sign the user out of every other session and cancel any
     reset links still outstanding for them."""
-    user.password_hash = hash_password(password)
+    user.password_hash = hash_password(password, hashing)
     user.session_token = secrets.token_hex(16)
     if user.email:
         db.session.execute(
@@ -112,14 +115,16 @@ def set_password(user: User, password: str) -> None:
         )
 
 
-def authenticate(email: str, password: str, ip_address: str | None = None) -> User | None:
+def authenticate(
+    email: str, password: str, ip_address: str | None = None, *, hashing: PasswordHashing
+) -> User | None:
     """The active user with this email and password, or None; audited either way.
 
     A wrong password and an unknown email are indistinguishable to the caller.
     """
     address = normalise_email(email)
     user = db.session.scalar(select(User).where(User.email == address))
-    hasher = _hasher()
+    hasher = _hasher(hashing)
     ok = False
     if user is not None and user.password_hash and user.is_active:
         try:
@@ -128,9 +133,7 @@ def authenticate(email: str, password: str, ip_address: str | None = None) -> Us
             ok = False
     else:
         try:
-            hasher.verify(
-                _dummy_hash(current_app.config.get("ARGON2_MEMORY_COST", 65536)), password
-            )
+            hasher.verify(_dummy_hash(hashing), password)
         except VerificationError:
             pass
     if not ok or user is None:
@@ -210,6 +213,7 @@ def invite(
     region: Region | None = None,
     make_admin: bool = False,
     ip_address: str | None = None,
+    settings: Settings,
 ) -> IssuedToken:
     """Invite someone to join an organisation (with a role), lead a region, or administer.
 
@@ -225,7 +229,7 @@ def invite(
         )
         if already is not None:
             raise AccountError(f"{address} is already a member of {organisation.name}")
-    ttl = timedelta(hours=current_app.config["INVITATION_TTL_HOURS"])
+    ttl = timedelta(hours=settings.invitation_ttl_hours)
     record, token, link = _issue(
         TokenPurpose.INVITATION,
         address,
@@ -239,8 +243,9 @@ def invite(
         created_by=invited_by,
     )
     what = _invitation_description(record)
-    service = current_app.config["SERVICE_NAME"]
+    service = settings.service_name
     emailed = send_email(
+        settings.mail,
         address,
         f"You have been invited to {service}",
         f"{invited_by.name} has invited you to {what} on {service}.\n\n"
@@ -248,8 +253,8 @@ def invite(
         f"The link can be used once and expires on "
         f"{record.expires_at.strftime('%-d %B %Y at %H:%M')} (UTC).",
     )
-    if current_app.config["SHOW_DEV_LINKS"]:
-        current_app.logger.info("Invitation link for %s: %s", address, link)
+    if settings.show_dev_links:
+        log.info("Invitation link for %s: %s", address, link)
     audit.record(
         "invitation_sent",
         f"Invited {address} to {what}",
@@ -306,7 +311,12 @@ def _claim(record: AccountToken) -> None:
 
 
 def accept_invitation(
-    record: AccountToken, name: str, password: str, ip_address: str | None = None
+    record: AccountToken,
+    name: str,
+    password: str,
+    ip_address: str | None = None,
+    *,
+    hashing: PasswordHashing,
 ) -> User:
     """Create the invited person's account and use up the invitation.
 
@@ -322,7 +332,7 @@ def accept_invitation(
     _claim(record)
     user = User(email=record.email, name=name.strip(), session_token=secrets.token_hex(16))
     db.session.add(user)
-    set_password(user, password)
+    set_password(user, password, hashing)
     db.session.flush()
     _grant_invited_roles(record, user, ip_address)
     return user
@@ -394,7 +404,11 @@ def _grant_membership(
 
 
 def request_password_reset(
-    email: str, link_for: Callable[[str], str], ip_address: str | None = None
+    email: str,
+    link_for: Callable[[str], str],
+    ip_address: str | None = None,
+    *,
+    settings: Settings,
 ) -> IssuedToken | None:
     """Send a reset link if an active account has this email; None otherwise.
 
@@ -404,19 +418,20 @@ def request_password_reset(
     user = user_by_email(email)
     if user is None or not user.is_active:
         return None
-    ttl = timedelta(hours=current_app.config["PASSWORD_RESET_TTL_HOURS"])
+    ttl = timedelta(hours=settings.password_reset_ttl_hours)
     record, token, link = _issue(TokenPurpose.PASSWORD_RESET, user.email, ttl, link_for)
-    service = current_app.config["SERVICE_NAME"]
+    service = settings.service_name
     emailed = send_email(
+        settings.mail,
         user.email,
         f"Reset your {service} password",
         f"Follow this link to choose a new password:\n{link}\n\n"
         "The link can be used once and expires in "
-        f"{current_app.config['PASSWORD_RESET_TTL_HOURS']} hours. If you did not ask for "
+        f"{settings.password_reset_ttl_hours} hours. If you did not ask for "
         "it, you can ignore this email.",
     )
-    if current_app.config["SHOW_DEV_LINKS"]:
-        current_app.logger.info("Password reset link for %s: %s", user.email, link)
+    if settings.show_dev_links:
+        log.info("Password reset link for %s: %s", user.email, link)
     audit.record(
         "password_reset_requested",
         f"Password reset requested for {user.email}",
@@ -427,7 +442,9 @@ def request_password_reset(
     return IssuedToken(record=record, token=token, link=link, emailed=emailed)
 
 
-def reset_password(record: AccountToken, password: str, ip_address: str | None = None) -> User:
+def reset_password(
+    record: AccountToken, password: str, ip_address: str | None = None, *, hashing: PasswordHashing
+) -> User:
     """Set a new password from a reset link and use the link up."""
     user = user_by_email(record.email)
     if user is None or not user.is_active:
@@ -436,7 +453,7 @@ def reset_password(record: AccountToken, password: str, ip_address: str | None =
     if problems:
         raise AccountError(problems[0])
     _claim(record)
-    set_password(user, password)
+    set_password(user, password, hashing)
     audit.record(
         "password_reset",
         f"{user.email} reset their password",
@@ -449,11 +466,16 @@ def reset_password(record: AccountToken, password: str, ip_address: str | None =
 
 
 def change_password(
-    user: User, current_password: str, new_password: str, ip_address: str | None = None
+    user: User,
+    current_password: str,
+    new_password: str,
+    ip_address: str | None = None,
+    *,
+    hashing: PasswordHashing,
 ) -> None:
     """Change a signed-in user's password, checking the current one first."""
     try:
-        ok = bool(user.password_hash) and _hasher().verify(
+        ok = bool(user.password_hash) and _hasher(hashing).verify(
             user.password_hash or "", current_password
         )
     except (VerificationError, InvalidHashError):
@@ -463,7 +485,7 @@ def change_password(
     problems = password_problems(new_password, user.email)
     if problems:
         raise AccountError(problems[0])
-    set_password(user, new_password)
+    set_password(user, new_password, hashing)
     audit.record(
         "password_changed",
         f"{user.email} changed their password",
@@ -479,7 +501,7 @@ def count_admins() -> int:
     return db.session.scalar(select(func.count()).select_from(User).where(User.is_admin)) or 0
 
 
-def create_admin(email: str, name: str, password: str) -> User:
+def create_admin(email: str, name: str, password: str, hashing: PasswordHashing) -> User:
     """Create (or promote) an administrator directly, for the CLI."""
     problems = password_problems(password, email)
     if problems:
@@ -489,7 +511,7 @@ def create_admin(email: str, name: str, password: str) -> User:
         user = User(email=normalise_email(email), name=name, session_token=secrets.token_hex(16))
         db.session.add(user)
     user.is_admin = True
-    set_password(user, password)
+    set_password(user, password, hashing)
     db.session.flush()
     audit.record(
         "role_changed",

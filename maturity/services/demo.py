@@ -30,7 +30,7 @@ from maturity.models import (
     Role,
     User,
 )
-from maturity.services.accounts import normalise_email, set_password
+from maturity.services.accounts import hash_password, normalise_email
 from maturity.services.assessments import (
     AnswerValues,
     questionnaire_of,
@@ -41,6 +41,7 @@ from maturity.services.assessments import (
 from maturity.services.organisations import OrganisationProfile, create_organisation
 from maturity.services.questionnaires import catalogue
 from maturity.services.reference import region_by_code
+from maturity.services.settings import PasswordHashing
 
 DEMO_PASSWORD = "fictional-demo-account"
 
@@ -253,11 +254,11 @@ DEMO_ADMIN = ("Avery Admin (demo)", "admin@example.org")
 DEMO_REGIONAL_LEAD = ("Rory Regional (demo)", "regional.lead@example.org", "north-west")
 
 
-def _demo_user(name: str, email: str) -> User:
+def _demo_user(name: str, email: str, password_hash: str) -> User:
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         user = User(email=normalise_email(email), name=name, session_token=secrets.token_hex(16))
-        set_password(user, DEMO_PASSWORD)
+        user.password_hash = password_hash
         db.session.add(user)
         db.session.flush()
     return user
@@ -556,19 +557,20 @@ def _seed_demo_impact(organisation: Organisation, lead: User) -> None:
     db.session.flush()
 
 
-def seed_demo() -> list[tuple[str, str]]:
+def seed_demo(hashing: PasswordHashing) -> list[tuple[str, str]]:
     """Create the demo organisations and accounts if they are missing; idempotent.
 
-    Returns the demo accounts as (email, what they can do). All use ``DEMO_PASSWORD``.
-    Regions must be loaded first.
+    Returns the demo accounts as (email, what they can do). All use ``DEMO_PASSWORD``,
+    hashed once with ``hashing``. Regions must be loaded first.
     """
+    password_hash = hash_password(DEMO_PASSWORD, hashing)
     accounts: list[tuple[str, str]] = []
-    admin = _demo_user(*DEMO_ADMIN)
+    admin = _demo_user(*DEMO_ADMIN, password_hash)
     admin.is_admin = True
     accounts.append((admin.email, "administrator"))
 
     name, email, region_code = DEMO_REGIONAL_LEAD
-    regional = _demo_user(name, email)
+    regional = _demo_user(name, email, password_hash)
     region = region_by_code(region_code)
     if region is None:
         raise RuntimeError("Load the regions first: flask maturity load-reference-data")
@@ -597,7 +599,7 @@ def seed_demo() -> list[tuple[str, str]]:
                 is_demo=True,
             )
         for person_name, person_email, role in demo.people:
-            person = _demo_user(person_name, person_email)
+            person = _demo_user(person_name, person_email, password_hash)
             membership = db.session.scalar(
                 select(Membership).where(
                     Membership.user_id == person.id, Membership.organisation_id == organisation.id
@@ -608,7 +610,9 @@ def seed_demo() -> list[tuple[str, str]]:
             accounts.append((person.email, f"{role.label.lower()}, {organisation.name}"))
         db.session.flush()
         lead = next(
-            _demo_user(name, email) for name, email, role in demo.people if role == Role.LEAD
+            _demo_user(name, email, password_hash)
+            for name, email, role in demo.people
+            if role == Role.LEAD
         )
         # The extra academies have already submitted this cycle; the main ones have not.
         _seed_demo_assessments(organisation, lead, submit_current=demo in EXTRA_ORGANISATIONS)

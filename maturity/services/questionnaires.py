@@ -1,15 +1,14 @@
-"""The questionnaires the app serves: loaded once at start, immutable afterwards."""
+"""The questionnaires the service serves: loaded once from the questionnaire folder
+(``QUESTIONNAIRE_DIR``, see ``maturity.config.questionnaire_dir``), validated at start,
+immutable afterwards. No Flask: the CLI and jobs read them the same way."""
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, current_app
-
+from maturity.config import questionnaire_dir
 from maturity.framework import Catalogue, Questionnaire, load_directory
-
-EXTENSION_KEY = "maturity.catalogue"
 
 
 @cache
@@ -17,15 +16,10 @@ def _load(folder: str) -> Catalogue:
     return load_directory(Path(folder))
 
 
-def install_catalogue(app: Flask) -> None:
-    """Load (and validate) every questionnaire file at start; a bad file stops the app."""
-    app.extensions[EXTENSION_KEY] = _load(str(app.config["QUESTIONNAIRE_DIR"]))
-
-
 def catalogue() -> Catalogue:
-    """The loaded questionnaires of the running app."""
-    found: Catalogue = current_app.extensions[EXTENSION_KEY]
-    return found
+    """Every questionnaire file, loaded (and validated) once per folder; a bad file raises
+    ``QuestionnaireError`` naming the file and field."""
+    return _load(str(questionnaire_dir()))
 
 
 def questionnaire(questionnaire_id: str, version: str | None = None) -> Questionnaire:

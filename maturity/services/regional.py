@@ -38,6 +38,7 @@ from maturity.models import (
 )
 from maturity.services import audit
 from maturity.services.mail import send_email
+from maturity.services.settings import MailSettings
 from maturity.services.questionnaires import catalogue
 
 MINIMUM_GROUP = 3
@@ -706,7 +707,12 @@ def national_comparison(filters: Filters) -> Table:
 
 
 def send_reminder(
-    organisation: Organisation, region: Region, cycle: str, sent_by: User, link: str
+    organisation: Organisation,
+    region: Region,
+    cycle: str,
+    sent_by: User,
+    link: str,
+    mail: MailSettings,
 ) -> int:
     """Email the organisation's leads a reminder about this cycle's assessment (logged).
 
@@ -721,6 +727,7 @@ def send_reminder(
     ]
     for lead in leads:
         send_email(
+            mail,
             lead.email,
             f"Reminder: the {cycle} academy maturity assessment",
             f"{sent_by.name}, regional lead for {region.name}, reminds you that the {cycle} "

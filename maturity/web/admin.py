@@ -29,7 +29,7 @@ from maturity.services.organisations import (
 from maturity.services.reference import list_regions, region_by_code
 from maturity.web.access import Policy, client_ip, requires
 from maturity.web.forms import InviteForm, OrganisationForm, RegionalLeadInviteForm
-from maturity.web.links import invitation_link, invitation_sent_page
+from maturity.web.links import invitation_link, invitation_sent_page, settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -104,6 +104,7 @@ def invite_lead(slug: str) -> Any:
                 role=Role.LEAD,
                 link_for=invitation_link,
                 ip_address=client_ip(),
+                settings=settings(),
             )
         except accounts.AccountError as error:
             form.email.errors = [str(error)]
@@ -135,6 +136,7 @@ def invite_regional_lead() -> Any:
                 region=region,
                 link_for=invitation_link,
                 ip_address=client_ip(),
+                settings=settings(),
             )
             return invitation_sent_page(issued, url_for("admin.users"))
     return render_template("admin/invite_regional_lead.html", form=form)

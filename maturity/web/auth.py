@@ -34,7 +34,7 @@ from maturity.web.forms import (
     SignInForm,
     SignOutForm,
 )
-from maturity.web.links import reset_link
+from maturity.web.links import reset_link, settings
 
 bp = Blueprint("auth", __name__)
 
@@ -79,7 +79,9 @@ def sign_in() -> Any:
         email = accounts.normalise_email(form.email.data or "")[:254]
         if not throttle.allow_attempt(email):
             abort(429)
-        user = accounts.authenticate(email, form.password.data or "", client_ip())
+        user = accounts.authenticate(
+            email, form.password.data or "", client_ip(), hashing=settings().hashing
+        )
         if user is not None:
             throttle.forget_attempts(email)
             login_user(user)
@@ -123,7 +125,11 @@ def accept_invitation(token: str) -> Any:
         else:
             try:
                 user = accounts.accept_invitation(
-                    record, form.name.data or "", form.password.data or "", client_ip()
+                    record,
+                    form.name.data or "",
+                    form.password.data or "",
+                    client_ip(),
+                    hashing=settings().hashing,
                 )
             except accounts.AccountError as error:
                 if str(error) == accounts.LINK_USED:
@@ -168,6 +174,7 @@ def request_password_reset() -> Any:
             form.email.data or "",
             reset_link,
             client_ip(),
+            settings=settings(),
         )
         dev_link = issued.link if issued and current_app.config["SHOW_DEV_LINKS"] else None
         return render_template("auth/reset_sent.html", email=form.email.data, dev_link=dev_link)
@@ -186,7 +193,9 @@ def reset_password(token: str) -> Any:
             form.confirm.errors = ["The passwords do not match"]
         else:
             try:
-                accounts.reset_password(record, form.password.data or "", client_ip())
+                accounts.reset_password(
+                    record, form.password.data or "", client_ip(), hashing=settings().hashing
+                )
             except accounts.AccountError as error:
                 if str(error) == accounts.LINK_USED:
                     return render_template("auth/link_invalid.html", message=LINK_INVALID), 404
@@ -219,7 +228,11 @@ def change_password() -> Any:
             user = current_user._get_current_object()
             try:
                 accounts.change_password(
-                    user, form.current_password.data or "", form.password.data or "", client_ip()
+                    user,
+                    form.current_password.data or "",
+                    form.password.data or "",
+                    client_ip(),
+                    hashing=settings().hashing,
                 )
             except accounts.AccountError as error:
                 field = form.current_password if "current" in str(error) else form.password

@@ -11,6 +11,12 @@ from typing import Any
 from flask import current_app, render_template, url_for
 
 from maturity.services.accounts import IssuedToken
+from maturity.services.settings import Settings
+
+
+def settings() -> Settings:
+    """The settings services are given (services never read the app's config)."""
+    return Settings.from_config(current_app.config)
 
 
 def service_url_for(endpoint: str, **values: Any) -> str:

@@ -18,7 +18,7 @@ from maturity.services.organisations import (
 )
 from maturity.web.access import Policy, client_ip, requires
 from maturity.web.forms import ChangeRoleForm, InviteMemberForm, RemoveMemberForm
-from maturity.web.links import invitation_link, invitation_sent_page
+from maturity.web.links import invitation_link, invitation_sent_page, settings
 
 bp = Blueprint("orgs", __name__, url_prefix="/organisations")
 
@@ -58,6 +58,7 @@ def invite(slug: str) -> Any:
                 role=Role(form.role.data),
                 link_for=invitation_link,
                 ip_address=client_ip(),
+                settings=settings(),
             )
         except accounts.AccountError as error:
             form.email.errors = [str(error)]

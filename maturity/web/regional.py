@@ -18,7 +18,7 @@ from maturity.services.reference import list_regions, region_by_code
 from maturity.web.access import Policy, requires
 from maturity.web.charts import chart_cache, chart_src
 from maturity.web.downloads import table_download
-from maturity.web.links import service_url_for
+from maturity.web.links import service_url_for, settings
 
 bp = Blueprint("regional", __name__, url_prefix="/regions")
 
@@ -198,6 +198,7 @@ def remind(code: str, org_slug: str) -> Any:
         cycle,
         current_user._get_current_object(),
         service_url_for("assessments.index", slug=organisation.slug),
+        settings().mail,
     )
     people = "lead" if sent == 1 else "leads"
     flash(f"Reminder sent to {sent} {people} of {organisation.name}", "success")
