@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
-from maturity.models import Role
+from maturity.models import AssessmentStatus, Role
 from maturity.services import accounts
 from maturity.services.organisations import (
     OrganisationError,
@@ -18,6 +18,7 @@ from maturity.services.organisations import (
 )
 from maturity.web.access import Policy, client_ip, requires
 from maturity.web.forms import ChangeRoleForm, InviteMemberForm, RemoveMemberForm
+from maturity.services.assessments import assessments_for
 from maturity.web.links import invitation_link, invitation_sent_page, settings
 
 bp = Blueprint("orgs", __name__, url_prefix="/organisations")
@@ -30,7 +31,11 @@ def _is_lead() -> bool:
 @bp.route("/<slug>")
 @requires(Policy.ORG_MEMBER)
 def overview(slug: str) -> Any:
-    return render_template("orgs/overview.html", organisation=g.organisation, is_lead=_is_lead())
+    assessments = assessments_for(g.organisation)
+    latest = next((a for a in assessments if a.status == AssessmentStatus.SUBMITTED), None)
+    return render_template(
+        "orgs/overview.html", organisation=g.organisation, is_lead=_is_lead(), latest=latest
+    )
 
 
 @bp.route("/<slug>/team")
