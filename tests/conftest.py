@@ -23,7 +23,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from maturity import create_app
 from maturity.extensions import db, limiter
-from tests.helpers import PageCheckingClient, make_world
+from tests.helpers import PageCheckingClient, make_world, use_app_for_urls
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -84,6 +84,7 @@ def app(database_url: str) -> Iterator[Flask]:
 
     application = create_app(config_for_tests(database_url))
     application.test_client_class = PageCheckingClient
+    use_app_for_urls(application)
     with application.app_context():
         upgrade()
         load_regions()

@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 
 from bs4 import BeautifulSoup
-from flask import url_for
+from flask import Flask, url_for
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -277,6 +277,20 @@ def check_page(response: TestResponse, service_name: str) -> None:
     own = _words(title.removeprefix("Error: ").removesuffix(f" – {service_name}"))
     if not (own.startswith(_words(h1)) or _words(h1).startswith(own)):
         raise PageCheckError(f"{where}: title {own!r} does not begin with the h1 {h1!r}")
+
+
+_URL_APP: list[Flask] = []
+
+
+def use_app_for_urls(app: Flask) -> None:
+    """Let ``url()`` build addresses from this app's routes (the session's test app)."""
+    _URL_APP[:] = [app]
+
+
+def url(endpoint: str, **values: Any) -> str:
+    """The path of a page by endpoint name, as tests request pages (never a written URL)."""
+    with _URL_APP[0].test_request_context():
+        return url_for(endpoint, **values)
 
 
 class PageCheckingClient(FlaskClient):

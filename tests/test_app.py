@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from maturity import create_app
 from maturity.config import ConfigError, settings_from_environment
 from tests.conftest import config_for_tests
-from tests.helpers import soup
+from tests.helpers import soup, url
 
 
 def test_production_refuses_to_start_without_a_secret_key(
@@ -113,12 +113,12 @@ def test_server_errors_show_a_friendly_page(database_url: str) -> None:
 
 
 def test_health_check(client: FlaskClient) -> None:
-    assert client.get("/healthz").get_json() == {"status": "ok"}
+    assert client.get(url("main.healthz")).get_json() == {"status": "ok"}
 
 
 def test_pages_work_without_javascript(client: FlaskClient, app: Flask) -> None:
     # Forms are plain HTML posts and the only scripts are progressive enhancement.
-    page = soup(client.get("/sign-in"))
+    page = soup(client.get(url("auth.sign_in")))
     form = page.find("form")
     assert form is not None and form.get("method") == "post"
     modules = [script for script in page.find_all("script") if script.get("src")]

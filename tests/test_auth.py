@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from maturity.extensions import db
 from maturity.models import AccountToken, AuditEvent, TokenPurpose
-from tests.helpers import TEST_PASSWORD, World, error_messages, sign_in, soup, submit
+from tests.helpers import TEST_PASSWORD, World, error_messages, sign_in, soup, submit, url
 
 
 def test_a_lead_signs_in_and_sees_their_organisation(client: FlaskClient, world: World) -> None:
@@ -26,22 +26,24 @@ def test_a_lead_signs_in_and_sees_their_organisation(client: FlaskClient, world:
 def test_sign_in_returns_to_the_page_asked_for_but_never_off_site(
     client: FlaskClient, world: World
 ) -> None:
-    response = client.get("/account")
+    response = client.get(url("auth.account"))
     assert response.status_code == 302
     assert "/sign-in?next=%2Faccount" in response.headers["Location"]
-    page = client.get("/sign-in?next=/account")
+    page = client.get(url("auth.sign_in", next="/account"))
     from tests.helpers import csrf_from
 
     token = csrf_from(page)
     response = client.post(
-        "/sign-in?next=/account",
+        url("auth.sign_in", next="/account"),
         data={"csrf_token": token, "email": world.lead, "password": TEST_PASSWORD},
     )
     assert response.headers["Location"] == "/account"
-    client.post("/sign-out", data={"csrf_token": csrf_from(client.get("/account"))})
-    token = csrf_from(client.get("/sign-in"))
+    client.post(
+        url("auth.sign_out"), data={"csrf_token": csrf_from(client.get(url("auth.account")))}
+    )
+    token = csrf_from(client.get(url("auth.sign_in")))
     response = client.post(
-        "/sign-in?next=//evil.example/",
+        url("auth.sign_in", next="//evil.example/"),
         data={"csrf_token": token, "email": world.lead, "password": TEST_PASSWORD},
     )
     assert response.headers["Location"] == "/"
@@ -73,10 +75,12 @@ def test_failed_and_successful_sign_ins_are_audited(
 
 
 def test_a_form_posted_without_a_csrf_token_is_refused(client: FlaskClient, world: World) -> None:
-    response = client.post("/sign-in", data={"email": world.lead, "password": TEST_PASSWORD})
+    response = client.post(
+        url("auth.sign_in"), data={"email": world.lead, "password": TEST_PASSWORD}
+    )
     assert response.status_code == 400
     assert "The form could not be sent" in soup(response).get_text()
-    assert client.get("/account").status_code == 302  # still signed out
+    assert client.get(url("auth.account")).status_code == 302  # still signed out
 
 
 def test_the_sixth_rapid_failed_sign_in_is_throttled(client: FlaskClient, world: World) -> None:
@@ -111,24 +115,24 @@ def test_throttling_is_per_address_across_accounts(
 def test_successful_sign_ins_do_not_use_up_the_limit(client: FlaskClient, world: World) -> None:
     for _ in range(7):
         assert sign_in(client, world.lead).status_code == 302
-        client.post("/sign-out", data={"csrf_token": _token(client)})
+        client.post(url("auth.sign_out"), data={"csrf_token": _token(client)})
 
 
 def _token(client: FlaskClient) -> str:
     from tests.helpers import csrf_from
 
-    return csrf_from(client.get("/account"))
+    return csrf_from(client.get(url("auth.account")))
 
 
 def test_sign_out_ends_the_session(client: FlaskClient, world: World) -> None:
     sign_in(client, world.lead)
-    response = client.post("/sign-out", data={"csrf_token": _token(client)})
+    response = client.post(url("auth.sign_out"), data={"csrf_token": _token(client)})
     assert response.status_code == 302
-    assert client.get("/account").status_code == 302
+    assert client.get(url("auth.account")).status_code == 302
 
 
 def test_password_reset_by_single_use_link(app: Flask, client: FlaskClient, world: World) -> None:
-    response = submit(client, "/password-reset", {"email": world.lead})
+    response = submit(client, url("auth.request_password_reset"), {"email": world.lead})
     assert response.status_code == 200
     link = soup(response).find(id="reset-link")
     assert link is not None
@@ -150,8 +154,8 @@ def test_password_reset_by_single_use_link(app: Flask, client: FlaskClient, worl
 def test_password_reset_does_not_reveal_who_has_an_account(
     client: FlaskClient, world: World
 ) -> None:
-    known = submit(client, "/password-reset", {"email": world.lead})
-    unknown = submit(client, "/password-reset", {"email": "nobody@test.example"})
+    known = submit(client, url("auth.request_password_reset"), {"email": world.lead})
+    unknown = submit(client, url("auth.request_password_reset"), {"email": "nobody@test.example"})
     assert known.status_code == unknown.status_code == 200
     assert soup(known).h1 is not None and soup(unknown).h1 is not None
     assert soup(known).h1.get_text() == soup(unknown).h1.get_text() == "Check your email"
@@ -160,7 +164,7 @@ def test_password_reset_does_not_reveal_who_has_an_account(
 def test_reset_tokens_are_stored_only_as_hashes(
     app: Flask, client: FlaskClient, world: World
 ) -> None:
-    response = submit(client, "/password-reset", {"email": world.lead})
+    response = submit(client, url("auth.request_password_reset"), {"email": world.lead})
     link = str(soup(response).find(id="reset-link")["href"])  # type: ignore[index]
     token = link.rsplit("/", 1)[1]
     with app.app_context():
@@ -179,7 +183,7 @@ def test_change_password_needs_the_current_one_and_signs_out_other_sessions(
     sign_in(second, world.lead)
     wrong = submit(
         first,
-        "/account/password",
+        url("auth.change_password"),
         {
             "current_password": "not it at all",
             "password": "new passphrase here",
@@ -189,13 +193,13 @@ def test_change_password_needs_the_current_one_and_signs_out_other_sessions(
     assert "Your current password is not correct" in error_messages(wrong)
     weak = submit(
         first,
-        "/account/password",
+        url("auth.change_password"),
         {"current_password": TEST_PASSWORD, "password": "short", "confirm": "short"},
     )
     assert "Password must be 12 characters or more" in error_messages(weak)
     ok = submit(
         first,
-        "/account/password",
+        url("auth.change_password"),
         {
             "current_password": TEST_PASSWORD,
             "password": "new passphrase here",
@@ -203,12 +207,12 @@ def test_change_password_needs_the_current_one_and_signs_out_other_sessions(
         },
     )
     assert ok.status_code == 302
-    assert first.get("/account").status_code == 200
-    assert second.get("/account").status_code == 302
+    assert first.get(url("auth.account")).status_code == 200
+    assert second.get(url("auth.account")).status_code == 302
 
 
 def test_security_headers_and_cookie_flags(client: FlaskClient, world: World) -> None:
-    response = client.get("/sign-in")
+    response = client.get(url("auth.sign_in"))
     csp = response.headers["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert "'unsafe-inline'" not in csp
@@ -242,7 +246,7 @@ def test_reset_tokens_are_sha256_hashes_of_the_link(
 ) -> None:
     import hashlib
 
-    response = submit(client, "/password-reset", {"email": world.lead})
+    response = submit(client, url("auth.request_password_reset"), {"email": world.lead})
     token = str(soup(response).find(id="reset-link")["href"]).rsplit("/", 1)[1]  # type: ignore[index]
     with app.app_context():
         hashes = db.session.scalars(
@@ -254,8 +258,8 @@ def test_reset_tokens_are_sha256_hashes_of_the_link(
 def test_older_reset_links_stop_working_once_the_password_changes(
     client: FlaskClient, world: World
 ) -> None:
-    first = submit(client, "/password-reset", {"email": world.lead})
-    second = submit(client, "/password-reset", {"email": world.lead})
+    first = submit(client, url("auth.request_password_reset"), {"email": world.lead})
+    second = submit(client, url("auth.request_password_reset"), {"email": world.lead})
     old_path = urlsplit(str(soup(first).find(id="reset-link")["href"])).path  # type: ignore[index]
     new_path = urlsplit(str(soup(second).find(id="reset-link")["href"])).path  # type: ignore[index]
     new_password = "another fresh passphrase"
@@ -271,7 +275,7 @@ def test_an_expired_reset_link_is_refused(app: Flask, client: FlaskClient, world
 
     from maturity.models import utcnow
 
-    response = submit(client, "/password-reset", {"email": world.lead})
+    response = submit(client, url("auth.request_password_reset"), {"email": world.lead})
     path = urlsplit(str(soup(response).find(id="reset-link")["href"])).path  # type: ignore[index]
     with app.app_context():
         for record in db.session.scalars(select(AccountToken)):
@@ -284,8 +288,8 @@ def test_reset_page_says_the_same_whether_or_not_the_account_exists(
     app: Flask, client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(app.config, "SHOW_DEV_LINKS", False)
-    known = submit(client, "/password-reset", {"email": world.lead})
-    unknown = submit(client, "/password-reset", {"email": "nobody@test.example"})
+    known = submit(client, url("auth.request_password_reset"), {"email": world.lead})
+    unknown = submit(client, url("auth.request_password_reset"), {"email": "nobody@test.example"})
 
     def text(response: object) -> str:
         main = soup(response).find("main")  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from maturity.extensions import db
 from maturity.models import AccountToken, AuditEvent, Membership, Organisation, Role, User, utcnow
-from tests.helpers import World, csrf_from, error_messages, sign_in, soup, submit
+from tests.helpers import World, csrf_from, error_messages, sign_in, soup, submit, url
 
 NEW_PASSWORD = "three random words here"
 
@@ -35,7 +35,7 @@ def test_admin_creates_an_organisation_and_its_invited_lead_joins(
     sign_in(client, world.admin)
     response = submit(
         client,
-        "/admin/organisations/new",
+        url("admin.new_organisation"),
         {
             "name": "Newtown Care Academy",
             "region": "south-west",
@@ -51,7 +51,7 @@ def test_admin_creates_an_organisation_and_its_invited_lead_joins(
     assert response.headers["Location"] == "/admin/organisations/newtown-care-academy/invite-lead"
     response = submit(
         client,
-        "/admin/organisations/newtown-care-academy/invite-lead",
+        url("admin.invite_lead", slug="newtown-care-academy"),
         {"name": "Nia New", "email": "Nia.New@Test.Example "},
     )
     assert response.status_code == 200
@@ -90,7 +90,7 @@ def test_organisation_form_errors_are_shown_and_nothing_is_lost(
     sign_in(client, world.admin)
     response = submit(
         client,
-        "/admin/organisations/new",
+        url("admin.new_organisation"),
         {"name": "Half Filled Academy", "year_established": "1850"},
     )
     assert response.status_code == 200
@@ -106,7 +106,7 @@ def test_lead_invites_a_contributor(app: Flask, client: FlaskClient, world: Worl
     sign_in(client, world.lead)
     response = submit(
         client,
-        f"/organisations/{world.org}/team/invite",
+        url("orgs.invite", slug=world.org),
         {"name": "Cora Contributor", "email": "cora@test.example", "role": "contributor"},
     )
     path = _invitation_path(response)
@@ -116,7 +116,7 @@ def test_lead_invites_a_contributor(app: Flask, client: FlaskClient, world: Worl
         path,
         {"name": "Cora Contributor", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
     )
-    team = soup(client.get(f"/organisations/{world.org}/team")).get_text()
+    team = soup(client.get(url("orgs.team", slug=world.org))).get_text()
     assert "Cora Contributor" in team
 
 
@@ -124,7 +124,7 @@ def test_a_used_invitation_is_refused(app: Flask, client: FlaskClient, world: Wo
     sign_in(client, world.lead)
     response = submit(
         client,
-        f"/organisations/{world.org}/team/invite",
+        url("orgs.invite", slug=world.org),
         {"name": "Uma Used", "email": "uma@test.example", "role": "contributor"},
     )
     path = _invitation_path(response)
@@ -139,7 +139,7 @@ def test_a_used_invitation_is_refused(app: Flask, client: FlaskClient, world: Wo
     again = second.get(path)
     assert again.status_code == 404
     assert "expired or has already been used" in soup(again).get_text()
-    token = csrf_from(second.get("/sign-in"))
+    token = csrf_from(second.get(url("auth.sign_in")))
     posted = second.post(
         path,
         data={
@@ -156,7 +156,7 @@ def test_an_expired_invitation_is_refused(app: Flask, client: FlaskClient, world
     sign_in(client, world.lead)
     response = submit(
         client,
-        f"/organisations/{world.org}/team/invite",
+        url("orgs.invite", slug=world.org),
         {"name": "Eve Expired", "email": "eve@test.example", "role": "contributor"},
     )
     path = _invitation_path(response)
@@ -176,7 +176,7 @@ def test_invitation_tokens_are_stored_only_as_hashes(
     sign_in(client, world.lead)
     response = submit(
         client,
-        f"/organisations/{world.org}/team/invite",
+        url("orgs.invite", slug=world.org),
         {"name": "Hal Hash", "email": "hal@test.example", "role": "contributor"},
     )
     token = _invitation_path(response).rsplit("/", 1)[1]
@@ -194,7 +194,7 @@ def test_a_weak_password_is_refused_when_accepting(
     sign_in(client, world.lead)
     response = submit(
         client,
-        f"/organisations/{world.org}/team/invite",
+        url("orgs.invite", slug=world.org),
         {"name": "Wes Weak", "email": "wes@test.example", "role": "contributor"},
     )
     path = _invitation_path(response)
@@ -223,7 +223,7 @@ def test_inviting_an_existing_member_is_refused(client: FlaskClient, world: Worl
     sign_in(client, world.lead)
     response = submit(
         client,
-        f"/organisations/{world.org}/team/invite",
+        url("orgs.invite", slug=world.org),
         {"name": "Con", "email": world.contributor, "role": "contributor"},
     )
     assert response.status_code == 200
@@ -234,8 +234,8 @@ def test_lead_changes_a_role_and_it_is_audited(
     app: Flask, client: FlaskClient, world: World
 ) -> None:
     sign_in(client, world.lead)
-    url = f"/organisations/{world.org}/team/{world.contributor_membership}"
-    assert submit(client, url, {"role": "lead"}).status_code == 302
+    member = url("orgs.member", slug=world.org, membership_id=world.contributor_membership)
+    assert submit(client, member, {"role": "lead"}).status_code == 302
     with app.app_context():
         membership = db.session.get(Membership, world.contributor_membership)
         assert membership is not None and membership.role == Role.LEAD
@@ -250,8 +250,8 @@ def test_lead_changes_a_role_and_it_is_audited(
 
 def test_the_last_lead_cannot_step_down(client: FlaskClient, world: World) -> None:
     sign_in(client, world.lead)
-    url = f"/organisations/{world.org}/team/{world.lead_membership}"
-    response = submit(client, url, {"role": "contributor"})
+    member = url("orgs.member", slug=world.org, membership_id=world.lead_membership)
+    response = submit(client, member, {"role": "contributor"})
     assert response.status_code == 200
     assert any("must have at least one lead" in message for message in error_messages(response))
 
@@ -261,7 +261,7 @@ def test_a_lead_cannot_manage_another_organisations_members(
 ) -> None:
     sign_in(client, world.lead)
     # The membership exists, but in another organisation: not found through this one.
-    response = client.get(f"/organisations/{world.org}/team/{world.other_membership}")
+    response = client.get(url("orgs.member", slug=world.org, membership_id=world.other_membership))
     assert response.status_code == 404
 
 
@@ -269,7 +269,7 @@ def test_admin_invites_a_regional_lead(app: Flask, client: FlaskClient, world: W
     sign_in(client, world.admin)
     response = submit(
         client,
-        "/admin/regional-leads/invite",
+        url("admin.invite_regional_lead"),
         {"name": "Rhea Regional", "email": "rhea@test.example", "region": "london"},
     )
     path = _invitation_path(response)
@@ -277,9 +277,9 @@ def test_admin_invites_a_regional_lead(app: Flask, client: FlaskClient, world: W
     submit(
         invitee, path, {"name": "Rhea Regional", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
     )
-    assert invitee.get("/regions/london").status_code == 200
-    assert invitee.get("/regions/north-west").status_code == 403
-    page = soup(invitee.get("/regions/london"))
+    assert invitee.get(url("regional.region", code="london")).status_code == 200
+    assert invitee.get(url("regional.region", code="north-west")).status_code == 403
+    page = soup(invitee.get(url("regional.region", code="london")))
     # Completion lists every organisation; the figures never name one that does not share.
     assert "Otherton Care Academy" in page.find(id="completion").find_next("table").get_text()  # type: ignore[union-attr]
     assert "Otherton Care Academy" not in page.find(id="table-heatmap").get_text()  # type: ignore[union-attr]
@@ -293,7 +293,7 @@ def test_an_invitation_never_resets_an_existing_accounts_password(
     sign_in(client, world.lead)
     response = submit(
         client,
-        f"/organisations/{world.org}/team/invite",
+        url("orgs.invite", slug=world.org),
         {"name": "Ada Admin", "email": world.admin, "role": "contributor"},
     )
     path = _invitation_path(response)
@@ -301,7 +301,7 @@ def test_an_invitation_never_resets_an_existing_accounts_password(
     page = stranger.get(path)
     assert "Sign in to accept" in soup(page).get_text()
     assert soup(page).find("input", attrs={"type": "password"}) is None
-    token = csrf_from(stranger.get("/sign-in"))
+    token = csrf_from(stranger.get(url("auth.sign_in")))
     stranger.post(
         path,
         data={"csrf_token": token, "name": "x", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
@@ -324,7 +324,7 @@ def test_someone_signed_in_as_another_person_cannot_accept(
     sign_in(client, world.lead)
     response = submit(
         client,
-        f"/organisations/{world.org}/team/invite",
+        url("orgs.invite", slug=world.org),
         {"name": "Otto", "email": world.other_lead, "role": "contributor"},
     )
     path = _invitation_path(response)
