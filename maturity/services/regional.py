@@ -38,8 +38,8 @@ from maturity.models import (
 )
 from maturity.services import audit
 from maturity.services.mail import send_email
-from maturity.services.settings import MailSettings
 from maturity.services.questionnaires import catalogue
+from maturity.services.settings import MailSettings
 
 MINIMUM_GROUP = 3
 ANNUAL = "academy-maturity"

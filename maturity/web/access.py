@@ -16,8 +16,9 @@ from flask import abort, g, request
 from flask_login import current_user
 
 from maturity.extensions import login_manager
-from maturity.models import Role
+from maturity.models import Region, Role
 from maturity.services.organisations import membership_of, organisation_by_slug
+from maturity.services.reference import list_regions, region_by_code
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -72,6 +73,33 @@ def _enforce(policy: Policy, view_args: dict[str, Any]) -> None:
             abort(403)
         if policy is Policy.ORG_LEAD and membership.role != Role.LEAD:
             abort(403)
+
+
+def is_org_lead() -> bool:
+    """Whether the signed-in user leads the organisation of this request (administrators
+    count as leads). Only inside a view guarded by an organisation policy."""
+    return bool(current_user.is_admin or (g.membership and g.membership.role == Role.LEAD))
+
+
+def regions_led() -> list[Region]:
+    """The regions the signed-in user may see as a regional lead: every region for an
+    administrator, in England's usual order."""
+    if current_user.is_admin:
+        return list(list_regions())
+    return sorted((lead.region for lead in current_user.regional_leads), key=lambda r: r.sort_order)
+
+
+def led_region(code: str) -> Region:
+    """The region with this code if the signed-in user leads it (or administers the
+    service): 404 for an unknown code, 403 for someone else's region."""
+    found = region_by_code(code)
+    if found is None:
+        abort(404)
+    if not current_user.is_admin and all(
+        lead.region_id != found.id for lead in current_user.regional_leads
+    ):
+        abort(403)
+    return found
 
 
 def client_ip() -> str | None:

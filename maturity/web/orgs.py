@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from maturity.models import AssessmentStatus, Role
 from maturity.services import accounts
+from maturity.services.assessments import assessments_for
 from maturity.services.organisations import (
     OrganisationError,
     change_role,
@@ -16,16 +17,11 @@ from maturity.services.organisations import (
     membership_in,
     remove_member,
 )
-from maturity.web.access import Policy, client_ip, requires
+from maturity.web.access import Policy, client_ip, is_org_lead, requires
 from maturity.web.forms import ChangeRoleForm, InviteMemberForm, RemoveMemberForm
-from maturity.services.assessments import assessments_for
 from maturity.web.links import invitation_link, invitation_sent_page, settings
 
 bp = Blueprint("orgs", __name__, url_prefix="/organisations")
-
-
-def _is_lead() -> bool:
-    return bool(current_user.is_admin or (g.membership and g.membership.role == Role.LEAD))
 
 
 @bp.route("/<slug>")
@@ -34,7 +30,7 @@ def overview(slug: str) -> Any:
     assessments = assessments_for(g.organisation)
     latest = next((a for a in assessments if a.status == AssessmentStatus.SUBMITTED), None)
     return render_template(
-        "orgs/overview.html", organisation=g.organisation, is_lead=_is_lead(), latest=latest
+        "orgs/overview.html", organisation=g.organisation, is_lead=is_org_lead(), latest=latest
     )
 
 
@@ -45,7 +41,7 @@ def team(slug: str) -> Any:
         "orgs/team.html",
         organisation=g.organisation,
         members=members_of(g.organisation),
-        is_lead=_is_lead(),
+        is_lead=is_org_lead(),
     )
 
 
