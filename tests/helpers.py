@@ -329,3 +329,12 @@ class PageCheckingClient(FlaskClient):
         if expected is not None:
             assert response.status_code == expected, (endpoint, values, response.status_code)
         return response
+
+
+def field_errors(response: TestResponse) -> dict[str, str]:
+    """The error summary's messages by the field each links to ({field id: message})."""
+    page = soup(response)
+    return {
+        str(link["href"]).removeprefix("#"): link.get_text(strip=True)
+        for link in page.select(".govuk-error-summary__list a[href^='#']")
+    }

@@ -11,7 +11,16 @@ from sqlalchemy import select
 
 from maturity.extensions import db
 from maturity.models import AccountToken, AuditEvent, TokenPurpose
-from tests.helpers import TEST_PASSWORD, World, error_messages, sign_in, soup, submit, url
+from tests.helpers import (
+    TEST_PASSWORD,
+    World,
+    error_messages,
+    field_errors,
+    sign_in,
+    soup,
+    submit,
+    url,
+)
 
 
 def test_a_lead_signs_in_and_sees_their_organisation(client: FlaskClient, world: World) -> None:
@@ -190,7 +199,7 @@ def test_change_password_needs_the_current_one_and_signs_out_other_sessions(
             "confirm": "new passphrase here",
         },
     )
-    assert "Your current password is not correct" in error_messages(wrong)
+    assert field_errors(wrong) == {"current_password": "Your current password is not correct"}
     weak = submit(
         first,
         url("auth.change_password"),

@@ -11,7 +11,16 @@ from sqlalchemy import select
 
 from maturity.extensions import db
 from maturity.models import AccountToken, AuditEvent, Membership, Organisation, Role, User, utcnow
-from tests.helpers import World, csrf_from, error_messages, sign_in, soup, submit, url
+from tests.helpers import (
+    World,
+    csrf_from,
+    error_messages,
+    field_errors,
+    sign_in,
+    soup,
+    submit,
+    url,
+)
 
 NEW_PASSWORD = "three random words here"
 
@@ -227,7 +236,7 @@ def test_inviting_an_existing_member_is_refused(client: FlaskClient, world: Worl
         {"name": "Con", "email": world.contributor, "role": "contributor"},
     )
     assert response.status_code == 200
-    assert any("already a member" in message for message in error_messages(response))
+    assert "already a member" in field_errors(response)["email"]
 
 
 def test_lead_changes_a_role_and_it_is_audited(

@@ -44,7 +44,16 @@ COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "commo
 
 
 class AccountError(Exception):
-    """A request about an account that cannot be met; the message is for the user."""
+    """A request about an account that cannot be met; the message is for the user.
+
+    ``field`` names the form field the message belongs to (``email``, ``password``,
+    ``current_password``), or is None when the request as a whole fails (a link that
+    has been used or is no longer valid).
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def normalise_email(email: str) -> str:
@@ -228,7 +237,7 @@ def invite(
             )
         )
         if already is not None:
-            raise AccountError(f"{address} is already a member of {organisation.name}")
+            raise AccountError(f"{address} is already a member of {organisation.name}", "email")
     ttl = timedelta(hours=settings.invitation_ttl_hours)
     record, token, link = _issue(
         TokenPurpose.INVITATION,
@@ -328,7 +337,7 @@ def accept_invitation(
         raise AccountError("You already have an account. Sign in to accept the invitation")
     problems = password_problems(password, record.email)
     if problems:
-        raise AccountError(problems[0])
+        raise AccountError(problems[0], "password")
     _claim(record)
     user = User(email=record.email, name=name.strip(), session_token=secrets.token_hex(16))
     db.session.add(user)
@@ -451,7 +460,7 @@ def reset_password(
         raise AccountError("This link is no longer valid")
     problems = password_problems(password, user.email)
     if problems:
-        raise AccountError(problems[0])
+        raise AccountError(problems[0], "password")
     _claim(record)
     set_password(user, password, hashing)
     audit.record(
@@ -481,10 +490,10 @@ def change_password(
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok:
-        raise AccountError("Your current password is not correct")
+        raise AccountError("Your current password is not correct", "current_password")
     problems = password_problems(new_password, user.email)
     if problems:
-        raise AccountError(problems[0])
+        raise AccountError(problems[0], "password")
     set_password(user, new_password, hashing)
     audit.record(
         "password_changed",
@@ -505,7 +514,7 @@ def create_admin(email: str, name: str, password: str, hashing: PasswordHashing)
     """Create (or promote) an administrator directly, for the CLI."""
     problems = password_problems(password, email)
     if problems:
-        raise AccountError(problems[0])
+        raise AccountError(problems[0], "password")
     user = user_by_email(email)
     if user is None:
         user = User(email=normalise_email(email), name=name, session_token=secrets.token_hex(16))

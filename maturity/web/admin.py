@@ -16,7 +16,7 @@ from maturity.models import (
     OrganisationStatus,
     Role,
 )
-from maturity.services import accounts, audit
+from maturity.services import audit
 from maturity.services.organisations import (
     OrganisationError,
     OrganisationProfile,
@@ -27,9 +27,9 @@ from maturity.services.organisations import (
     organisation_by_slug,
 )
 from maturity.services.reference import list_regions, region_by_code
-from maturity.web.access import Policy, client_ip, requires
+from maturity.web.access import Policy, requires
 from maturity.web.forms import InviteForm, OrganisationForm, RegionalLeadInviteForm
-from maturity.web.links import invitation_link, invitation_sent_page, settings
+from maturity.web.links import send_invitation
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -95,21 +95,11 @@ def invite_lead(slug: str) -> Any:
     found = organisation_by_slug(slug)
     form = InviteForm()
     if form.validate_on_submit():
-        try:
-            issued = accounts.invite(
-                email=form.email.data or "",
-                name=form.name.data or "",
-                invited_by=current_user._get_current_object(),
-                organisation=found,
-                role=Role.LEAD,
-                link_for=invitation_link,
-                ip_address=client_ip(),
-                settings=settings(),
-            )
-        except accounts.AccountError as error:
-            form.email.errors = [str(error)]
-        else:
-            return invitation_sent_page(issued, url_for("admin.organisation", slug=slug))
+        sent = send_invitation(
+            form, url_for("admin.organisation", slug=slug), organisation=found, role=Role.LEAD
+        )
+        if sent is not None:
+            return sent
     return render_template("admin/invite_lead.html", organisation=found, form=form)
 
 
@@ -129,16 +119,9 @@ def invite_regional_lead() -> Any:
         if region is None:
             form.region.errors = ["Select a region"]
         else:
-            issued = accounts.invite(
-                email=form.email.data or "",
-                name=form.name.data or "",
-                invited_by=current_user._get_current_object(),
-                region=region,
-                link_for=invitation_link,
-                ip_address=client_ip(),
-                settings=settings(),
-            )
-            return invitation_sent_page(issued, url_for("admin.users"))
+            sent = send_invitation(form, url_for("admin.users"), region=region)
+            if sent is not None:
+                return sent
     return render_template("admin/invite_regional_lead.html", form=form)
 
 

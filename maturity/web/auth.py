@@ -110,12 +110,16 @@ def sign_out() -> Any:
     return redirect(url_for("main.home"))
 
 
+def _link_invalid() -> tuple[str, int]:
+    return render_template("auth/link_invalid.html", message=LINK_INVALID), 404
+
+
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 @requires(Policy.PUBLIC)
 def accept_invitation(token: str) -> Any:
     record = accounts.valid_token(token, TokenPurpose.INVITATION)
     if record is None:
-        return render_template("auth/link_invalid.html", message=LINK_INVALID), 404
+        return _link_invalid()
     if accounts.user_by_email(record.email) is not None:
         return _join_existing_account(record)
     form = AcceptInvitationForm(name=record.name if request.method == "GET" else None)
@@ -132,9 +136,9 @@ def accept_invitation(token: str) -> Any:
                     hashing=settings().hashing,
                 )
             except accounts.AccountError as error:
-                if str(error) == accounts.LINK_USED:
-                    return render_template("auth/link_invalid.html", message=LINK_INVALID), 404
-                form.password.errors = [str(error)]
+                if error.field is None:
+                    return _link_invalid()
+                form[error.field].errors = [str(error)]
             else:
                 logout_user()
                 login_user(user)
@@ -152,7 +156,7 @@ def _join_existing_account(record: AccountToken) -> Any:
         try:
             accounts.join_by_invitation(record, current_user._get_current_object(), client_ip())
         except accounts.AccountError:
-            return render_template("auth/link_invalid.html", message=LINK_INVALID), 404
+            return _link_invalid()
         flash("You have accepted the invitation", "success")
         return redirect(url_for("main.home"))
     return render_template(
@@ -186,7 +190,7 @@ def request_password_reset() -> Any:
 def reset_password(token: str) -> Any:
     record = accounts.valid_token(token, TokenPurpose.PASSWORD_RESET)
     if record is None:
-        return render_template("auth/link_invalid.html", message=LINK_INVALID), 404
+        return _link_invalid()
     form = ResetPasswordForm()
     if form.validate_on_submit():
         if form.password.data != form.confirm.data:
@@ -197,9 +201,9 @@ def reset_password(token: str) -> Any:
                     record, form.password.data or "", client_ip(), hashing=settings().hashing
                 )
             except accounts.AccountError as error:
-                if str(error) == accounts.LINK_USED:
-                    return render_template("auth/link_invalid.html", message=LINK_INVALID), 404
-                form.password.errors = [str(error)]
+                if error.field is None:
+                    return _link_invalid()
+                form[error.field].errors = [str(error)]
             else:
                 logout_user()
                 flash("Your password has been changed. Sign in with your new password", "success")
@@ -235,8 +239,7 @@ def change_password() -> Any:
                     hashing=settings().hashing,
                 )
             except accounts.AccountError as error:
-                field = form.current_password if "current" in str(error) else form.password
-                field.errors = [str(error)]
+                form[error.field or "password"].errors = [str(error)]
             else:
                 # The session token changed: keep this session, end all others.
                 login_user(user)

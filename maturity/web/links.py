@@ -9,9 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, render_template, url_for
+from flask_login import current_user
 
+from maturity.services import accounts
 from maturity.services.accounts import IssuedToken
 from maturity.services.settings import Settings
+from maturity.web.access import client_ip
 
 
 def settings() -> Settings:
@@ -30,6 +33,26 @@ def invitation_link(token: str) -> str:
 
 def reset_link(token: str) -> str:
     return service_url_for("auth.reset_password", token=token)
+
+
+def send_invitation(form: Any, back: str, **target: Any) -> str | None:
+    """Invite the person a form names (``name`` and ``email`` fields) to ``target`` (an
+    organisation and role, or a region): the "invitation sent" page, or None with the
+    refusal on the form's email field."""
+    try:
+        issued = accounts.invite(
+            email=form.email.data or "",
+            name=form.name.data or "",
+            invited_by=current_user._get_current_object(),
+            link_for=invitation_link,
+            ip_address=client_ip(),
+            settings=settings(),
+            **target,
+        )
+    except accounts.AccountError as error:
+        form[error.field or "email"].errors = [str(error)]
+        return None
+    return invitation_sent_page(issued, back)
 
 
 def invitation_sent_page(issued: IssuedToken, back: str) -> str:

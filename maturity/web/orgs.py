@@ -8,7 +8,6 @@ from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from maturity.models import AssessmentStatus, Role
-from maturity.services import accounts
 from maturity.services.assessments import assessments_for
 from maturity.services.organisations import (
     OrganisationError,
@@ -19,7 +18,7 @@ from maturity.services.organisations import (
 )
 from maturity.web.access import Policy, client_ip, is_org_lead, requires
 from maturity.web.forms import ChangeRoleForm, InviteMemberForm, RemoveMemberForm
-from maturity.web.links import invitation_link, invitation_sent_page, settings
+from maturity.web.links import send_invitation
 
 bp = Blueprint("orgs", __name__, url_prefix="/organisations")
 
@@ -50,21 +49,14 @@ def team(slug: str) -> Any:
 def invite(slug: str) -> Any:
     form = InviteMemberForm()
     if form.validate_on_submit():
-        try:
-            issued = accounts.invite(
-                email=form.email.data or "",
-                name=form.name.data or "",
-                invited_by=current_user._get_current_object(),
-                organisation=g.organisation,
-                role=Role(form.role.data),
-                link_for=invitation_link,
-                ip_address=client_ip(),
-                settings=settings(),
-            )
-        except accounts.AccountError as error:
-            form.email.errors = [str(error)]
-        else:
-            return invitation_sent_page(issued, url_for("orgs.team", slug=slug))
+        sent = send_invitation(
+            form,
+            url_for("orgs.team", slug=slug),
+            organisation=g.organisation,
+            role=Role(form.role.data),
+        )
+        if sent is not None:
+            return sent
     return render_template("orgs/invite.html", organisation=g.organisation, form=form)
 
 
