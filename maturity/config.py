@@ -40,6 +40,15 @@ def _persisted_secret_key(instance_path: Path) -> str:
     return key
 
 
+def _required(name: str, development: bool, how: str) -> str | None:
+    """A setting production cannot run without: its value, None in development (which
+    falls back to a local default), or ``ConfigError`` saying how to set it."""
+    value = os.environ.get(name)
+    if not value and not development:
+        raise ConfigError(f"{name} is not set. {how}")
+    return value or None
+
+
 def questionnaire_dir() -> Path:
     """Where the questionnaire files are: ``QUESTIONNAIRE_DIR``, else the repository's
     ``questionnaires/`` folder. Needs no other setting."""
@@ -66,35 +75,35 @@ def settings_from_environment(
         raise ConfigError(f"MATURITY_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
     development = env != "production"
 
-    secret_key = overrides.get("SECRET_KEY") or os.environ.get("SECRET_KEY")
+    secret_key = overrides.get("SECRET_KEY") or _required(
+        "SECRET_KEY",
+        development,
+        "Set it to a long random value "
+        "(python -c 'import secrets; print(secrets.token_hex(32))'), "
+        "or set MATURITY_ENV=development to use a generated key.",
+    )
     if not secret_key:
-        if not development:
-            raise ConfigError(
-                "SECRET_KEY is not set. Set it to a long random value "
-                "(python -c 'import secrets; print(secrets.token_hex(32))'), "
-                "or set MATURITY_ENV=development to use a generated key."
-            )
         secret_key = _persisted_secret_key(instance_path)
 
-    database_url = overrides.get("SQLALCHEMY_DATABASE_URI") or os.environ.get("DATABASE_URL")
+    database_url = overrides.get("SQLALCHEMY_DATABASE_URI") or _required(
+        "DATABASE_URL",
+        development,
+        "Use postgresql+psycopg://user@host/dbname in production, "
+        "or set MATURITY_ENV=development to use a local SQLite file.",
+    )
     if not database_url:
-        if not development:
-            raise ConfigError(
-                "DATABASE_URL is not set. Use postgresql+psycopg://user@host/dbname in "
-                "production, or set MATURITY_ENV=development to use a local SQLite file."
-            )
         database_url = f"sqlite:///{instance_path / 'maturity.sqlite3'}"
     if database_url.startswith("postgres://") or database_url.startswith("postgresql://"):
         # Heroku-style URLs name no driver; we use psycopg 3.
         database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
 
-    service_url = os.environ.get("SERVICE_URL")
+    service_url = _required(
+        "SERVICE_URL",
+        development,
+        "Set it to the service's public address, such as https://maturity.example.org: "
+        "emailed links are built from it.",
+    )
     if not service_url:
-        if not development:
-            raise ConfigError(
-                "SERVICE_URL is not set. Set it to the service's public address, such as "
-                "https://maturity.example.org: emailed links are built from it."
-            )
         service_url = "http://127.0.0.1:5000"
 
     redis_url = os.environ.get("REDIS_URL") or None

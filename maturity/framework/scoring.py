@@ -320,8 +320,26 @@ class Explanation:
         }
 
 
+class _Scored:
+    """What domain and overall results share: assessed or not, and the explanation."""
+
+    score: float | None
+    explanation: Explanation
+    completeness: Completeness
+
+    @property
+    def assessed(self) -> bool:
+        """Whether at least one indicator has a level answer."""
+        return self.score is not None
+
+    @property
+    def text(self) -> str:
+        """The explanation as plain sentences, with completeness."""
+        return f"{self.explanation.text} {self.completeness.text.capitalize()}."
+
+
 @dataclass(frozen=True)
-class DomainResult:
+class DomainResult(_Scored):
     """A domain's score (one decimal) and level, or None for both when not yet assessed."""
 
     domain_id: str
@@ -333,19 +351,9 @@ class DomainResult:
     indicators: tuple[IndicatorResult, ...]
     explanation: Explanation
 
-    @property
-    def assessed(self) -> bool:
-        """Whether at least one indicator has a level answer."""
-        return self.score is not None
-
-    @property
-    def text(self) -> str:
-        """The explanation as plain sentences, with completeness."""
-        return f"{self.explanation.text} {self.completeness.text.capitalize()}."
-
 
 @dataclass(frozen=True)
-class OverallResult:
+class OverallResult(_Scored):
     """The whole assessment's score and level, over every answered indicator."""
 
     score: float | None
@@ -353,16 +361,6 @@ class OverallResult:
     level_name: str | None
     completeness: Completeness
     explanation: Explanation
-
-    @property
-    def assessed(self) -> bool:
-        """Whether at least one indicator has a level answer."""
-        return self.score is not None
-
-    @property
-    def text(self) -> str:
-        """The explanation as plain sentences, with completeness."""
-        return f"{self.explanation.text} {self.completeness.text.capitalize()}."
 
 
 @dataclass(frozen=True)

@@ -335,9 +335,7 @@ def accept_invitation(
     """
     if user_by_email(record.email) is not None:
         raise AccountError("You already have an account. Sign in to accept the invitation")
-    problems = password_problems(password, record.email)
-    if problems:
-        raise AccountError(problems[0], "password")
+    _check_new_password(password, record.email)
     _claim(record)
     user = User(email=record.email, name=name.strip(), session_token=secrets.token_hex(16))
     db.session.add(user)
@@ -458,20 +456,36 @@ def reset_password(
     user = user_by_email(record.email)
     if user is None or not user.is_active:
         raise AccountError("This link is no longer valid")
-    problems = password_problems(password, user.email)
+    _check_new_password(password, user.email)
+    _claim(record)
+    _replace_password(user, password, hashing, "password_reset", "reset", ip_address)
+    return user
+
+
+def _check_new_password(password: str, email: str | None) -> None:
+    problems = password_problems(password, email)
     if problems:
         raise AccountError(problems[0], "password")
-    _claim(record)
+
+
+def _replace_password(
+    user: User,
+    password: str,
+    hashing: PasswordHashing,
+    action: str,
+    verb: str,
+    ip_address: str | None,
+) -> None:
+    """Set the new password (ending other sessions) and audit it as ``action``."""
     set_password(user, password, hashing)
     audit.record(
-        "password_reset",
-        f"{user.email} reset their password",
+        action,
+        f"{user.email} {verb} their password",
         actor=user,
         subject_email=user.email,
         ip_address=ip_address,
     )
     db.session.flush()
-    return user
 
 
 def change_password(
@@ -491,18 +505,8 @@ def change_password(
         ok = False
     if not ok:
         raise AccountError("Your current password is not correct", "current_password")
-    problems = password_problems(new_password, user.email)
-    if problems:
-        raise AccountError(problems[0], "password")
-    set_password(user, new_password, hashing)
-    audit.record(
-        "password_changed",
-        f"{user.email} changed their password",
-        actor=user,
-        subject_email=user.email,
-        ip_address=ip_address,
-    )
-    db.session.flush()
+    _check_new_password(new_password, user.email)
+    _replace_password(user, new_password, hashing, "password_changed", "changed", ip_address)
 
 
 def count_admins() -> int:
@@ -512,9 +516,7 @@ def count_admins() -> int:
 
 def create_admin(email: str, name: str, password: str, hashing: PasswordHashing) -> User:
     """Create (or promote) an administrator directly, for the CLI."""
-    problems = password_problems(password, email)
-    if problems:
-        raise AccountError(problems[0], "password")
+    _check_new_password(password, email)
     user = user_by_email(email)
     if user is None:
         user = User(email=normalise_email(email), name=name, session_token=secrets.token_hex(16))

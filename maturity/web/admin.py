@@ -14,6 +14,7 @@ from maturity.models import (
     Locality,
     OrganisationKind,
     OrganisationStatus,
+    Region,
     Role,
 )
 from maturity.services import audit
@@ -38,6 +39,18 @@ def _region_choices() -> list[tuple[str, str]]:
     return [("", "Select a region")] + [(region.code, region.name) for region in list_regions()]
 
 
+def _submitted_region(form: Any) -> Region | None:
+    """The region a valid form chose (with the region choices filled in first); None if
+    the form is not sent or not valid, with the error on its region field."""
+    form.region.choices = _region_choices()
+    if not form.validate_on_submit():
+        return None
+    region = region_by_code(form.region.data or "")
+    if region is None:
+        form.region.errors = ["Select a region"]
+    return region
+
+
 @bp.route("/")
 @requires(Policy.ADMIN)
 def index() -> Any:
@@ -54,31 +67,27 @@ def organisations() -> Any:
 @requires(Policy.ADMIN)
 def new_organisation() -> Any:
     form = OrganisationForm()
-    form.region.choices = _region_choices()
-    if form.validate_on_submit():
-        region = region_by_code(form.region.data or "")
-        if region is None:
-            form.region.errors = ["Select a region"]
+    region = _submitted_region(form)
+    if region is not None:
+        profile = OrganisationProfile(
+            name=(form.name.data or "").strip(),
+            region=region,
+            kind=OrganisationKind(form.kind.data),
+            host_body_type=HostBodyType(form.host_body_type.data),
+            delivery_mode=DeliveryMode(form.delivery_mode.data),
+            status=OrganisationStatus(form.status.data),
+            year_established=form.year_established.data,
+            locality=Locality(form.locality.data) if form.locality.data else None,
+            funding_mix=FundingMix(form.funding_mix.data) if form.funding_mix.data else None,
+            shares_named_results=bool(form.shares_named_results.data),
+        )
+        try:
+            organisation = create_organisation(profile, current_user._get_current_object())
+        except OrganisationError as error:
+            form.name.errors = [str(error)]
         else:
-            profile = OrganisationProfile(
-                name=(form.name.data or "").strip(),
-                region=region,
-                kind=OrganisationKind(form.kind.data),
-                host_body_type=HostBodyType(form.host_body_type.data),
-                delivery_mode=DeliveryMode(form.delivery_mode.data),
-                status=OrganisationStatus(form.status.data),
-                year_established=form.year_established.data,
-                locality=Locality(form.locality.data) if form.locality.data else None,
-                funding_mix=FundingMix(form.funding_mix.data) if form.funding_mix.data else None,
-                shares_named_results=bool(form.shares_named_results.data),
-            )
-            try:
-                organisation = create_organisation(profile, current_user._get_current_object())
-            except OrganisationError as error:
-                form.name.errors = [str(error)]
-            else:
-                flash(f"{organisation.name} has been created. Now invite its lead", "success")
-                return redirect(url_for("admin.invite_lead", slug=organisation.slug))
+            flash(f"{organisation.name} has been created. Now invite its lead", "success")
+            return redirect(url_for("admin.invite_lead", slug=organisation.slug))
     return render_template("admin/new_organisation.html", form=form)
 
 
@@ -113,15 +122,11 @@ def users() -> Any:
 @requires(Policy.ADMIN)
 def invite_regional_lead() -> Any:
     form = RegionalLeadInviteForm()
-    form.region.choices = _region_choices()
-    if form.validate_on_submit():
-        region = region_by_code(form.region.data or "")
-        if region is None:
-            form.region.errors = ["Select a region"]
-        else:
-            sent = send_invitation(form, url_for("admin.users"), region=region)
-            if sent is not None:
-                return sent
+    region = _submitted_region(form)
+    if region is not None:
+        sent = send_invitation(form, url_for("admin.users"), region=region)
+        if sent is not None:
+            return sent
     return render_template("admin/invite_regional_lead.html", form=form)
 
 
