@@ -5,7 +5,17 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Flask, Response, abort, flash, g, redirect, render_template, request
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+)
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import NoResultFound
@@ -142,7 +152,7 @@ def _template_context() -> dict[str, Any]:
 
     return {
         "cspNonce": g.get("csp_nonce"),
-        "service_name": "Academy Maturity",
+        "service_name": current_app.config["SERVICE_NAME"],
         "navigation": navigation_for(current_user, request.endpoint),
     }
 
