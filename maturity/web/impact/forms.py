@@ -20,6 +20,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.core import UnboundField
 from wtforms.validators import ValidationError
 
 from maturity.framework import Metric
@@ -111,7 +112,15 @@ def figures_form(
         (Form,),
         {metric.id: FigureField(metric.title, not_a_number(metric)) for metric in metrics},
     )
-    return type(base.__name__, (base,), {"figures": FormField(figures, name=prefix)})
+    # WTForms orders fields as they were declared; the figures come first on the page, so
+    # the base's own fields (notes, …) are declared again after them.
+    enclosed = FormField(figures, name=prefix)
+    after = {
+        key: UnboundField(value.field_class, *value.args, name=value.name, **value.kwargs)
+        for key, value in vars(base).items()
+        if isinstance(value, UnboundField)
+    }
+    return type(base.__name__, (base,), {"figures": enclosed, **after})
 
 
 class ReturnForm(FiguresForm):
