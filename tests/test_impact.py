@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
+from werkzeug.test import TestResponse
 
 from maturity.extensions import db
 from maturity.models import (
@@ -45,6 +46,13 @@ def _fields(figures: dict[str, str]) -> dict[str, str]:
     return {f"metric-{key}": value for key, value in figures.items()}
 
 
+def _save_figures(
+    client: Client, world: World, figures: dict[str, str], **fields: str
+) -> TestResponse:
+    """Post the world's draft return form with these figures (and other fields)."""
+    return submit(client, _return_url(client, world), {**_fields(figures), **fields})
+
+
 def _stored(app: Flask, return_id: int) -> dict[str, float]:
     with app.app_context():
         return {
@@ -80,19 +88,17 @@ def test_figures_are_validated_field_by_field_and_valid_ones_kept(
     app: Flask, client: Client, world: World
 ) -> None:
     sign_in(client, world.contributor)
-    response = submit(
+    response = _save_figures(
         client,
-        _return_url(client, world),
-        _fields(
-            {
-                "people-supported": "-3",
-                "course-completions": "2.5",
-                "skills-action-plans": "lots",
-                "participant-satisfaction": "120",
-                "providers-engaged": "12",
-                "into-space": "4",
-            }
-        ),
+        world,
+        {
+            "people-supported": "-3",
+            "course-completions": "2.5",
+            "skills-action-plans": "lots",
+            "participant-satisfaction": "120",
+            "providers-engaged": "12",
+            "into-space": "4",
+        },
     )
     assert response.status_code == 200
     page = soup(response)
@@ -118,18 +124,16 @@ def test_of_whom_and_retention_rules_are_warnings_on_a_saved_draft(
     app: Flask, client: Client, world: World
 ) -> None:
     sign_in(client, world.lead)
-    response = submit(
+    response = _save_figures(
         client,
-        _return_url(client, world),
-        _fields(
-            {
-                "into-jobs-training-volunteering": "10",
-                "into-paid-work": "12",
-                "into-employment": "20",
-                "starters-cohort-6-months": "4",
-                "starters-retained-6-months": "5",
-            }
-        ),
+        world,
+        {
+            "into-jobs-training-volunteering": "10",
+            "into-paid-work": "12",
+            "into-employment": "20",
+            "starters-cohort-6-months": "4",
+            "starters-retained-6-months": "5",
+        },
     )
     assert response.status_code == 302
     assert _stored(app, world.impact_return)["into-paid-work"] == 12
@@ -218,7 +222,7 @@ def test_a_contributor_saves_drafts_but_cannot_submit(
     app: Flask, client: Client, world: World
 ) -> None:
     sign_in(client, world.contributor)
-    saved = submit(client, _return_url(client, world), _fields({"people-supported": "5"}))
+    saved = _save_figures(client, world, {"people-supported": "5"})
     assert saved.status_code == 302
     page = soup(client.get(_return_url(client, world, "impact.review_return")))
     assert page.select_one("form#submit") is None
@@ -350,7 +354,7 @@ def test_the_caring_plymouth_figures_make_a_report_showing_exactly_them(
     app: Flask, client: Client, world: World
 ) -> None:
     sign_in(client, world.lead)
-    saved = submit(client, _return_url(client, world), _fields(PLYMOUTH))
+    saved = _save_figures(client, world, PLYMOUTH)
     assert saved.status_code == 302, error_messages(saved)
     check = client.get(_return_url(client, world, "impact.review_return"))
     assert soup(check).find(id="warnings") is None
@@ -583,10 +587,8 @@ def test_the_demo_academy_has_two_years_of_impact(app: Flask, client: Client) ->
 
 def test_return_notes_refuse_contact_details(app: Flask, client: Client, world: World) -> None:
     sign_in(client, world.contributor)
-    response = submit(
-        client,
-        _return_url(client, world),
-        {**_fields({"people-supported": "7"}), "notes": "Call Jo on 07700 900123 about this"},
+    response = _save_figures(
+        client, world, {"people-supported": "7"}, notes="Call Jo on 07700 900123 about this"
     )
     assert response.status_code == 200
     assert any("Remove a phone number" in message for message in error_messages(response))
@@ -653,15 +655,11 @@ def test_a_bad_figure_is_shown_on_its_field_and_the_other_figures_are_kept(
     app: Flask, client: Client, world: World
 ) -> None:
     sign_in(client, world.contributor)
-    response = submit(
+    response = _save_figures(
         client,
-        _return_url(client, world),
-        {
-            **_fields(
-                {"people-supported": "1,200", "course-completions": "-4", "into-employment": "9"}
-            ),
-            "notes": "From the course register",
-        },
+        world,
+        {"people-supported": "1,200", "course-completions": "-4", "into-employment": "9"},
+        notes="From the course register",
     )
     assert response.status_code == 200
     page = soup(response)
@@ -690,13 +688,11 @@ def test_a_bad_figure_is_shown_on_its_field_and_the_other_figures_are_kept(
 
 def test_the_error_summary_follows_the_order_of_the_fields(client: Client, world: World) -> None:
     sign_in(client, world.contributor)
-    response = submit(
+    response = _save_figures(
         client,
-        _return_url(client, world),
-        {
-            **_fields({"skills-action-plans": "lots", "people-supported": "-3"}),
-            "notes": "Ring 07700 900123",
-        },
+        world,
+        {"skills-action-plans": "lots", "people-supported": "-3"},
+        notes="Ring 07700 900123",
     )
     links = [a["href"] for a in soup(response).select(".govuk-error-summary__list a")]
     assert links == ["#metric-people-supported", "#metric-skills-action-plans", "#notes"]
@@ -750,3 +746,20 @@ def test_the_return_and_targets_forms_are_built_from_the_metric_file(app: Flask)
         assert [field.name for field in targets.figures] == [
             f"target-{metric.id}" for metric in definition.metrics if metric.cumulative
         ]
+
+
+def test_after_a_save_with_errors_the_page_saves_again_without_a_conflict(
+    app: Flask, client: Client, world: World
+) -> None:
+    sign_in(client, world.contributor)
+    first = _save_figures(client, world, {"people-supported": "5", "course-completions": "-1"})
+    assert first.status_code == 200
+    hidden = {
+        str(field["name"]): str(field["value"])
+        for field in soup(first).select("form input[type=hidden]")
+    }
+    again = client.post(
+        _return_url(client, world), data={**hidden, **_fields({"course-completions": "3"})}
+    )
+    assert again.status_code == 302, error_messages(again)
+    assert _stored(app, world.impact_return) == {"people-supported": 5, "course-completions": 3}

@@ -85,6 +85,9 @@ def _return_context(impact_return: ImpactReturn) -> dict[str, Any]:
 def _render_return_form(
     impact_return: ImpactReturn, form: ReturnForm, before: list[str], after: list[str]
 ) -> str:
+    # The next save is based on the version saved now (or, after a conflict, the newer one
+    # the figures were checked against), not the one the page was opened on.
+    form.version.data = str(impact_return.version)
     return render_form(
         "impact/return_form.html",
         form,
@@ -110,7 +113,6 @@ def edit_return(slug: str, return_id: int) -> ResponseReturnValue:
         data={
             "figures": stored,
             "notes": impact_return.notes or "",
-            "version": str(impact_return.version),
         }
     )
     if request.method == "GET":
