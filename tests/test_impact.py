@@ -763,3 +763,15 @@ def test_after_a_save_with_errors_the_page_saves_again_without_a_conflict(
     )
     assert again.status_code == 302, error_messages(again)
     assert _stored(app, world.impact_return) == {"people-supported": 5, "course-completions": 3}
+
+
+def test_a_start_form_posted_without_a_choice_is_refused_not_defaulted(
+    client: Client, world: World
+) -> None:
+    sign_in(client, world.contributor)
+    for endpoint, field in (("impact.start_return", "period"), ("impact.theories", "cycle")):
+        url = client.url(endpoint, slug=world.org)
+        response = client.post(url, data={"csrf_token": _token(client, url)})
+        assert response.status_code == 200, endpoint
+        page = soup(response)
+        assert [a["href"] for a in page.select(".govuk-error-summary__list a")] == [f"#{field}"]

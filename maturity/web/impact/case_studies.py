@@ -50,7 +50,9 @@ def _case_study_page(form: CaseStudyForm, editing: CaseStudy | None) -> Response
 @bp.route("/case-studies/new", methods=["GET", "POST"])
 @requires(Policy.ORG_MEMBER)
 def new_case_study(slug: str) -> ResponseReturnValue:
-    form = CaseStudyForm(data={"period": str(Period.containing(today()))})
+    form = CaseStudyForm()
+    if request.method == "GET":
+        form.period.data = str(Period.containing(today()))
     return _case_study_page(form, None)
 
 

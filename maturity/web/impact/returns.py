@@ -47,7 +47,9 @@ def index(slug: str) -> ResponseReturnValue:
 @requires(Policy.ORG_MEMBER)
 def start_return(slug: str) -> ResponseReturnValue:
     periods = service.open_periods(g.organisation, today())
-    form = StartReturnForm(data={"period": str(periods[0]) if periods else ""})
+    form = StartReturnForm()
+    if request.method == "GET" and periods:
+        form.period.data = str(periods[0])
     form.period.choices = [(str(period), period.label) for period in periods]
     if form.validate_on_submit():
         try:
