@@ -199,3 +199,19 @@ def test_case_study_rules() -> None:
     assert "postcode" in check(title="Met at PL1 2AA")["title"]
     assert "has not started yet" in check(period="2027/28 Q1")["period"]
     assert set(check(domain_ids=("astronomy",), groups=("wizards",))) == {"domains", "groups"}
+
+
+# --- one home for each rule ----------------------------------------------------------------
+
+
+def test_each_sub_area_has_its_module_and_the_package_re_exports_every_name_once() -> None:
+    import maturity.framework.impact as package
+    from maturity.framework.impact import case_studies, reports, returns, targets, theory
+
+    homes: dict[str, str] = {}
+    for module in (returns, targets, theory, case_studies, reports):
+        for name in module.__all__:
+            assert name not in homes, f"{name} is in {homes.get(name)} and {module.__name__}"
+            homes[name] = module.__name__
+            assert getattr(package, name) is getattr(module, name), name
+    assert sorted(package.__all__) == sorted(homes)
