@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from maturity.framework.disclosure import MINIMUM_GROUP as DEFAULT_MINIMUM_GROUP
 from maturity.framework.scoring import AssessmentResult
 
 __all__ = [
@@ -37,8 +38,6 @@ __all__ = [
     "position",
     "spread",
 ]
-
-DEFAULT_MINIMUM_GROUP = 3
 
 UPPER = "upper quartile"
 MIDDLE = "middle half"
