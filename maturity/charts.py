@@ -9,7 +9,8 @@ Drawing uses the object-oriented ``Figure`` API, never pyplot, so no global figu
 touched. Saving reads a few settings from matplotlib's global ``rcParams`` (the SVG hash salt,
 text as text), so rendering is serialised by a lock: charts are cached, so renders are rare.
 
-``ChartCache`` keys each chart by a hash of its kind, its data and ``CHART_VERSION``; with
+Charts are cached in the app's one cache (``maturity.cache.Cache``, also known here as
+``ChartCache``), keyed by a hash of their kind, their arguments and ``CHART_VERSION``; with
 Redis it is shared by all workers. The ``*_chart`` functions take a cache and the chart's
 arguments, so callers never build keys themselves.
 """
@@ -17,24 +18,18 @@ arguments, so callers never build keys themselves.
 from __future__ import annotations
 
 import base64
-import dataclasses
-import hashlib
 import io
-import json
 import logging
 import math
 import re
 import textwrap
 import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 from xml.sax.saxutils import escape, quoteattr
 
 import matplotlib
-import redis
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -42,6 +37,8 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.projections.polar import PolarAxes
 from matplotlib.ticker import MaxNLocator
 from matplotlib.typing import RcKeyType
+
+from maturity.cache import Cache
 
 log = logging.getLogger(__name__)
 
@@ -241,131 +238,26 @@ def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-# --- the cache --------------------------------------------------------------------------
+# --- through the cache ------------------------------------------------------------------
+
+ChartCache = Cache
+"""The cache charts are drawn through: ``maturity.cache.Cache`` (the name stays for callers)."""
 
 
-class ChartCache:
-    """Rendered charts by content hash: in Redis when configured (shared by every worker),
-    otherwise in an in-process LRU of ``max_items``.
+def chart_key(kind: str, **arguments: Any) -> str:
+    """The cache key of a chart: its kind, its arguments and ``CHART_VERSION``."""
+    return Cache.key(kind, {**arguments, "chart_version": CHART_VERSION})
 
-    A chart never makes a page fail: if Redis cannot be reached the chart is rendered anyway
-    (a warning is logged once), kept in the in-process LRU meanwhile, and Redis is tried again
-    after ``REDIS_RETRY_SECONDS``.
-    """
 
-    KEY_PREFIX = "maturity:chart:"
-    REDIS_RETRY_SECONDS = 30.0
-
-    def __init__(
-        self, redis_url: str | None = None, *, max_items: int = 512, ttl_seconds: int = 86400
-    ) -> None:
-        if max_items < 1:
-            raise ValueError("max_items must be at least 1")
-        self.max_items = max_items
-        self.ttl_seconds = ttl_seconds
-        self.renders = 0
-        self.hits = 0
-        self._local: OrderedDict[str, str] = OrderedDict()
-        self._lock = threading.Lock()
-        self._redis: redis.Redis | None = None
-        if redis_url:
-            self._redis = redis.Redis.from_url(
-                redis_url, socket_connect_timeout=0.5, socket_timeout=0.5
-            )
-        self._redis_down_until = 0.0
-        self._warned = False
-
-    @classmethod
-    def key(cls, kind: str, data: Mapping[str, Any]) -> str:
-        """The cache key of a chart: prefix + sha256 of its kind, data and ``CHART_VERSION``."""
-        payload = json.dumps(
-            {"kind": kind, "data": data, "version": CHART_VERSION},
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
-            default=_json_default,
-        )
-        return cls.KEY_PREFIX + hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-    def get_or_render(self, kind: str, data: Mapping[str, Any], render: Callable[[], str]) -> str:
-        """The cached SVG for this chart, or ``render()``'s result, stored for next time.
-
-        ``data`` must hold everything the rendering depends on (it is hashed into the key).
-        """
-        key = self.key(kind, data)
-        cached = self._redis_get(key) if self._redis_usable() else None
-        if cached is None:
-            cached = self._local_get(key)
-        if cached is not None:
-            with self._lock:
-                self.hits += 1
-            return cached
-        svg = render()
-        with self._lock:
-            self.renders += 1
-        if not (self._redis_usable() and self._redis_set(key, svg)):
-            self._local_set(key, svg)
-        return svg
-
-    def store(self, key: str, value: str, *, ttl_seconds: int | None = None) -> None:
-        """Keep a value under a key of the caller's (e.g. a hash of the value itself)."""
-        if not (self._redis_usable() and self._redis_set(key, value, ttl_seconds)):
-            self._local_set(key, value)
-
-    def lookup(self, key: str) -> str | None:
-        """The value stored under the key, if it is still cached."""
-        found = self._redis_get(key) if self._redis_usable() else None
-        return found if found is not None else self._local_get(key)
-
-    def clear(self) -> None:
-        """Forget the in-process entries (Redis entries expire by their TTL)."""
-        with self._lock:
-            self._local.clear()
-
-    def _redis_usable(self) -> bool:
-        return self._redis is not None and time.monotonic() >= self._redis_down_until
-
-    def _redis_get(self, key: str) -> str | None:
-        assert self._redis is not None
-        try:
-            value = self._redis.get(key)
-        except (redis.RedisError, OSError) as error:
-            self._redis_failed(error)
-            return None
-        return value.decode("utf-8") if isinstance(value, bytes) else None
-
-    def _redis_set(self, key: str, svg: str, ttl_seconds: int | None = None) -> bool:
-        assert self._redis is not None
-        try:
-            self._redis.set(key, svg.encode("utf-8"), ex=ttl_seconds or self.ttl_seconds)
-        except (redis.RedisError, OSError) as error:
-            self._redis_failed(error)
-            return False
-        return True
-
-    def _redis_failed(self, error: Exception) -> None:
-        self._redis_down_until = time.monotonic() + self.REDIS_RETRY_SECONDS
-        if not self._warned:
-            self._warned = True
-            log.warning("Chart cache: Redis unavailable, rendering charts without it (%s)", error)
-
-    def _local_get(self, key: str) -> str | None:
-        with self._lock:
-            svg = self._local.get(key)
-            if svg is not None:
-                self._local.move_to_end(key)
-            return svg
-
-    def _local_set(self, key: str, svg: str) -> None:
-        with self._lock:
-            self._local[key] = svg
-            self._local.move_to_end(key)
-            while len(self._local) > self.max_items:
-                self._local.popitem(last=False)
+def through_cache(cache: Cache, kind: str, draw: Callable[..., str], **arguments: Any) -> str:
+    """``draw(**arguments)``, fetched from ``cache`` when drawn before with the same
+    arguments and ``CHART_VERSION`` (callers never build keys themselves)."""
+    data = {**arguments, "chart_version": CHART_VERSION}
+    return cache.get_or_render(kind, data, lambda: draw(**arguments))
 
 
 def radar_chart(
-    cache: ChartCache,
+    cache: Cache,
     *,
     axes: Sequence[str],
     series: Sequence[Series],
@@ -375,30 +267,21 @@ def radar_chart(
     title: str,
 ) -> str:
     """``radar_svg`` through ``cache``."""
-    data = {
-        "axes": list(axes),
-        "series": list(series),
-        "scale_min": scale_min,
-        "scale_max": scale_max,
-        "level_names": list(level_names),
-        "title": title,
-    }
-    return cache.get_or_render(
+    return through_cache(
+        cache,
         "radar",
-        data,
-        lambda: radar_svg(
-            axes,
-            series,
-            scale_min=scale_min,
-            scale_max=scale_max,
-            level_names=level_names,
-            title=title,
-        ),
+        radar_svg,
+        axes=axes,
+        series=series,
+        scale_min=scale_min,
+        scale_max=scale_max,
+        level_names=level_names,
+        title=title,
     )
 
 
 def line_chart(
-    cache: ChartCache,
+    cache: Cache,
     *,
     x_labels: Sequence[str],
     series: Sequence[Series],
@@ -410,34 +293,23 @@ def line_chart(
     y_tick_labels: Sequence[str] | None = None,
 ) -> str:
     """``line_svg`` through ``cache``."""
-    data = {
-        "x_labels": list(x_labels),
-        "series": list(series),
-        "y_min": y_min,
-        "y_max": y_max,
-        "y_label": y_label,
-        "title": title,
-        "y_ticks": None if y_ticks is None else list(y_ticks),
-        "y_tick_labels": None if y_tick_labels is None else list(y_tick_labels),
-    }
-    return cache.get_or_render(
+    return through_cache(
+        cache,
         "line",
-        data,
-        lambda: line_svg(
-            x_labels,
-            series,
-            y_min=y_min,
-            y_max=y_max,
-            y_label=y_label,
-            title=title,
-            y_ticks=y_ticks,
-            y_tick_labels=y_tick_labels,
-        ),
+        line_svg,
+        x_labels=x_labels,
+        series=series,
+        y_min=y_min,
+        y_max=y_max,
+        y_label=y_label,
+        title=title,
+        y_ticks=y_ticks,
+        y_tick_labels=y_tick_labels,
     )
 
 
 def heatmap_chart(
-    cache: ChartCache,
+    cache: Cache,
     *,
     rows: Sequence[str],
     columns: Sequence[str],
@@ -448,32 +320,22 @@ def heatmap_chart(
     value_labels: Sequence[str] = (),
 ) -> str:
     """``heatmap_svg`` through ``cache``."""
-    data = {
-        "rows": list(rows),
-        "columns": list(columns),
-        "values": [list(row) for row in values],
-        "scale_min": scale_min,
-        "scale_max": scale_max,
-        "title": title,
-        "value_labels": list(value_labels),
-    }
-    return cache.get_or_render(
+    return through_cache(
+        cache,
         "heatmap",
-        data,
-        lambda: heatmap_svg(
-            rows,
-            columns,
-            values,
-            scale_min=scale_min,
-            scale_max=scale_max,
-            title=title,
-            value_labels=value_labels,
-        ),
+        heatmap_svg,
+        rows=rows,
+        columns=columns,
+        values=values,
+        scale_min=scale_min,
+        scale_max=scale_max,
+        title=title,
+        value_labels=value_labels,
     )
 
 
 def bar_chart(
-    cache: ChartCache,
+    cache: Cache,
     *,
     categories: Sequence[str],
     values: Sequence[float | None],
@@ -481,16 +343,8 @@ def bar_chart(
     y_label: str = "",
 ) -> str:
     """``bar_svg`` through ``cache``."""
-    data = {
-        "categories": list(categories),
-        "values": list(values),
-        "title": title,
-        "y_label": y_label,
-    }
-    return cache.get_or_render(
-        "bar",
-        data,
-        lambda: bar_svg(categories, values, title=title, y_label=y_label),
+    return through_cache(
+        cache, "bar", bar_svg, categories=categories, values=values, title=title, y_label=y_label
     )
 
 
@@ -865,9 +719,3 @@ def _number(value: float) -> str:
 def _wrap(text: str, width: int, *, max_lines: int | None = None) -> str:
     lines = textwrap.wrap(text, width, max_lines=max_lines, placeholder=" …") if text else []
     return "\n".join(lines) or text
-
-
-def _json_default(value: object) -> object:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    raise TypeError(f"Chart data of type {type(value).__name__} cannot be part of a cache key")

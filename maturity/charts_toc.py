@@ -1,8 +1,8 @@
 """The theory-of-change diagram: columns from the challenge to long-term impact, as SVG.
 
 Drawn with the same house settings, determinism and accessibility as ``maturity.charts``
-(whose rendering helpers it reuses), and cached in the same ``ChartCache``. Pages show it as
-a data-URI image with alt text beside a table of the same content.
+(whose rendering helpers it reuses), and cached in the app's one cache (``maturity.cache``).
+Pages show it as a data-URI image with alt text beside a table of the same content.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from maturity.charts import (
     _render,
     _render_no_data,
     _wrap,
+    through_cache,
 )
 
 Column = tuple[str, Sequence[str]]
@@ -99,7 +100,6 @@ def theory_of_change_svg(columns: Sequence[Column], *, title: str) -> str:
 
 def theory_of_change_chart(cache: ChartCache, *, columns: Sequence[Column], title: str) -> str:
     """``theory_of_change_svg`` through ``cache``."""
-    data = {"columns": [[heading, list(items)] for heading, items in columns], "title": title}
-    return cache.get_or_render(
-        "theory-of-change", data, lambda: theory_of_change_svg(columns, title=title)
+    return through_cache(
+        cache, "theory-of-change", theory_of_change_svg, columns=columns, title=title
     )

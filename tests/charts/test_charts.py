@@ -386,14 +386,14 @@ def test_memory_cache_evicts_the_least_recently_used() -> None:
 def test_key_is_content_hash_of_kind_data_and_chart_version(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    key = ChartCache.key("bar", {"a": 1, "b": [1, None]})
-    assert key.startswith("maturity:chart:")
-    assert len(key) == len("maturity:chart:") + 64
-    assert ChartCache.key("bar", {"b": [1, None], "a": 1}) == key
-    assert ChartCache.key("line", {"a": 1, "b": [1, None]}) != key
-    assert ChartCache.key("bar", {"a": 1, "b": [1, 0]}) != key
+    key = charts.chart_key("bar", a=1, b=[1, None])
+    assert key.startswith("maturity:cache:")
+    assert len(key) == len("maturity:cache:") + 64
+    assert charts.chart_key("bar", b=[1, None], a=1) == key
+    assert charts.chart_key("line", a=1, b=[1, None]) != key
+    assert charts.chart_key("bar", a=1, b=[1, 0]) != key
     monkeypatch.setattr(charts, "CHART_VERSION", "test-next")
-    assert ChartCache.key("bar", {"a": 1, "b": [1, None]}) != key
+    assert charts.chart_key("bar", a=1, b=[1, None]) != key
 
 
 def test_key_tells_series_apart() -> None:
@@ -509,7 +509,7 @@ def test_redis_cache_is_shared_between_workers(redis_url: str, redis_client: red
 
 def test_redis_cache_serves_a_real_chart(redis_url: str, redis_client: redis.Redis) -> None:
     title = f"Academies at each level {uuid.uuid4().hex}"
-    key = ChartCache.key("bar", {"categories": ["A"], "values": [1], "title": title, "y_label": ""})
+    key = charts.chart_key("bar", categories=["A"], values=[1], title=title, y_label="")
     try:
         svg = bar_chart(ChartCache(redis_url), categories=["A"], values=[1], title=title)
         other_worker = ChartCache(redis_url)
@@ -523,7 +523,7 @@ def test_redis_cache_serves_a_real_chart(redis_url: str, redis_client: redis.Red
 def test_unreachable_redis_still_gives_the_chart_and_warns_once(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="maturity.charts")
+    caplog.set_level(logging.WARNING, logger="maturity.cache")
     cache = ChartCache("redis://127.0.0.1:1/0")
     cache.REDIS_RETRY_SECONDS = 0  # try Redis on every call: still one warning
 
@@ -539,6 +539,6 @@ def test_unreachable_redis_still_gives_the_chart_and_warns_once(
     assert other != svg
     # Kept in the process while Redis is away.
     assert (cache.renders, cache.hits) == (2, 1)
-    warnings = [r for r in caplog.records if r.name == "maturity.charts"]
+    warnings = [r for r in caplog.records if r.name == "maturity.cache"]
     assert len(warnings) == 1
     assert "Redis unavailable" in warnings[0].getMessage()
