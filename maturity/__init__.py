@@ -71,11 +71,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     catalogue()  # load and validate every questionnaire file: a bad one stops the app
-    from maturity.charts import ChartCache
-    from maturity.web.charts import EXTENSION_KEY as CHARTS
+    from maturity.cache import Cache
+    from maturity.framework import disclosure
 
     # Without Redis, one process keeps pages and charts in memory: room for plenty.
-    app.extensions[CHARTS] = ChartCache(app.config.get("REDIS_URL"), max_items=4096)
+    Cache(app.config.get("REDIS_URL"), max_items=4096).init_app(app)
+    # Templates word the disclosure rules from the one module that sets them.
+    app.jinja_env.globals["disclosure"] = disclosure
     register_web(app)
     cli.register(app)
     _install_sqlite_transaction_fix(app)

@@ -119,8 +119,8 @@ def isolated(app: Flask) -> Iterator[None]:
             limiter.reset()
         # Cached pages, charts and parsed snapshots are keyed by data and ids that a
         # rolled-back test may repeat.
+        from maturity.cache import EXTENSION_KEY
         from maturity.services.results import forget_parsed_snapshots
-        from maturity.web.charts import EXTENSION_KEY
 
         app.extensions[EXTENSION_KEY].clear()
         forget_parsed_snapshots()

@@ -25,7 +25,6 @@ from tests.helpers import (
     make_organisation,
     sign_in,
     soup,
-    submit,
 )
 
 CYCLE = "2025/26"
@@ -88,7 +87,7 @@ def test_dashboard_shows_completion_heatmap_spreads_distribution_movement_trend(
     client: FlaskClient, world: World, region: None
 ) -> None:
     sign_in(client, world.regional_lead)
-    page = soup(client.get(f"/regions/north-west?cycle={CYCLE}"))
+    page = soup(client.get_page("regional.region", code="north-west", cycle=CYCLE))
     text = page.get_text(" ", strip=True)
     assert "5 of 5 organisations have submitted their 2025/26 assessment" in text
     heatmap = _section(page, "table-heatmap")
@@ -112,7 +111,9 @@ def test_one_or_two_hidden_academies_withhold_the_regional_aggregates(
     """Filtered to health and care, two non-sharing academies remain: the region's
     spreads, distribution, movement and trend would reveal them next to the named rows."""
     sign_in(client, world.regional_lead)
-    page = soup(client.get(f"/regions/north-west?cycle={CYCLE}&kind=health_and_care"))
+    page = soup(
+        client.get_page("regional.region", code="north-west", cycle=CYCLE, kind="health_and_care")
+    )
     assert "Other academies (fewer than 3) Withheld" in _section(page, "table-heatmap")
     spreads = page.find(id="table-spreads").select("tbody tr")  # type: ignore[union-attr]
     leadership = [cell.get_text(strip=True) for cell in spreads[0].find_all(["th", "td"])]
@@ -127,7 +128,7 @@ def test_a_non_sharing_academy_is_never_named_on_any_output(
     app: Flask, client: FlaskClient, world: World, region: None
 ) -> None:
     sign_in(client, world.regional_lead)
-    page = soup(client.get(f"/regions/north-west?cycle={CYCLE}"))
+    page = soup(client.get_page("regional.region", code="north-west", cycle=CYCLE))
     for table_id in (
         "table-heatmap",
         "table-spreads",
@@ -138,15 +139,19 @@ def test_a_non_sharing_academy_is_never_named_on_any_output(
         assert QUIET not in _section(page, table_id)
         assert "Testshire Care Academy" not in _section(page, table_id)
     for key in ("heatmap", "spreads", "distribution", "movement", "trend"):
-        body = client.get(f"/regions/north-west/{key}.csv?cycle={CYCLE}").get_data(as_text=True)
+        body = client.get_page(
+            "regional.download", code="north-west", table_key=key, fmt="csv", cycle=CYCLE
+        ).get_data(as_text=True)
         assert QUIET not in body and "Testshire" not in body
-        xlsx = client.get(f"/regions/north-west/{key}.xlsx?cycle={CYCLE}").data
+        xlsx = client.get_page(
+            "regional.download", code="north-west", table_key=key, fmt="xlsx", cycle=CYCLE
+        ).data
         assert QUIET.encode() not in xlsx
-    api = client.get(f"/api/v1/regions/north-west/figures?cycle={CYCLE}").get_json()
+    api = client.get_page("api.region_figures", code="north-west", cycle=CYCLE).get_json()
     for table in api["tables"]:
         if table["key"] != "completion":  # completion lists every organisation by design
             assert QUIET not in str(table)
-    compare = client.get(f"/regions/compare?cycle={CYCLE}").get_data(as_text=True)
+    compare = client.get_page("regional.compare", cycle=CYCLE).get_data(as_text=True)
     assert QUIET not in compare
 
 
@@ -154,7 +159,7 @@ def test_small_groups_are_withheld_on_every_output(
     client: FlaskClient, world: World, region: None
 ) -> None:
     sign_in(client, world.admin)
-    page = soup(client.get(f"/regions/compare?cycle={CYCLE}"))
+    page = soup(client.get_page("regional.compare", cycle=CYCLE))
     rows = {
         row.find("th").get_text(strip=True): row for row in page.select("#table-regions tbody tr")
     }  # type: ignore[union-attr]
@@ -162,15 +167,19 @@ def test_small_groups_are_withheld_on_every_output(
     assert london == ["Withheld"] * len(london)  # one academy: even its count is withheld
     north_west = [cell.get_text(strip=True) for cell in rows["North West"].find_all("td")]
     assert north_west[0] == "3.0" and north_west[-1] == "5"
-    body = client.get(f"/regions/compare.csv?cycle={CYCLE}").get_data(as_text=True)
+    body = client.get_page("regional.compare_download", fmt="csv", cycle=CYCLE).get_data(
+        as_text=True
+    )
     london_csv = next(line for line in csv.reader(io.StringIO(body)) if line[0] == "London")
     assert london_csv[1] == "withheld"
-    api = client.get(f"/api/v1/national/regions?cycle={CYCLE}").get_json()
+    api = client.get_page("api.national_regions", cycle=CYCLE).get_json()
     london_api = next(row for row in api["table"]["rows"] if row["Region"] == "London")
     assert london_api["Leadership and strategy"] == "withheld"
     # The regional dashboard filtered to social care leaves one academy: all withheld.
     sign_in(client, world.regional_lead)
-    filtered = soup(client.get(f"/regions/north-west?cycle={CYCLE}&kind=social_care"))
+    filtered = soup(
+        client.get_page("regional.region", code="north-west", cycle=CYCLE, kind="social_care")
+    )
     assert "Withheld" in _section(filtered, "table-spreads")
     assert "3.0" not in _section(filtered, "table-spreads").split("England")[0]
 
@@ -179,13 +188,15 @@ def test_downloads_hold_the_same_figures_as_the_page(
     client: FlaskClient, world: World, region: None
 ) -> None:
     sign_in(client, world.regional_lead)
-    page = soup(client.get(f"/regions/north-west?cycle={CYCLE}"))
+    page = soup(client.get_page("regional.region", code="north-west", cycle=CYCLE))
     for key in ("heatmap", "spreads", "distribution", "movement", "trend"):
         shown = [
             [cell.get_text(strip=True) for cell in row.find_all(["th", "td"])]
             for row in page.select(f"#table-{key} tbody tr")
         ]
-        body = client.get(f"/regions/north-west/{key}.csv?cycle={CYCLE}").get_data(as_text=True)
+        body = client.get_page(
+            "regional.download", code="north-west", table_key=key, fmt="csv", cycle=CYCLE
+        ).get_data(as_text=True)
         rows = [row for row in csv.reader(io.StringIO(body))][1:]
         rows = [row for row in rows if not row[0].startswith("Note:")]
 
@@ -198,9 +209,9 @@ def test_downloads_hold_the_same_figures_as_the_page(
 
 def test_a_reminder_is_sent_and_logged(app: Flask, client: FlaskClient, world: World) -> None:
     sign_in(client, world.regional_lead)
-    page = client.get("/regions/north-west")
+    page = client.get_page("regional.region", code="north-west")
     response = client.post(
-        f"/regions/north-west/reminders/{world.org}",
+        client.url("regional.remind", code="north-west", org_slug=world.org),
         data={"csrf_token": csrf_from(page), "cycle": "2026/27"},
     )
     assert response.status_code == 302
@@ -210,14 +221,14 @@ def test_a_reminder_is_sent_and_logged(app: Flask, client: FlaskClient, world: W
         )
         assert event_row is not None and event_row.detail == {"cycle": "2026/27", "recipients": 1}
     elsewhere = client.post(
-        f"/regions/north-west/reminders/{world.other_org}",
+        client.url("regional.remind", code="north-west", org_slug=world.other_org),
         data={"csrf_token": csrf_from(page), "cycle": "2026/27"},
     )
     assert elsewhere.status_code == 404
 
 
 def _new_token(client: FlaskClient, name: str = "Power BI") -> str:
-    response = submit(client, "/account/tokens", {"name": name})
+    response = client.post_page("auth.api_tokens", {"name": name})
     found = soup(response).find(id="new-token")
     assert found is not None
     return found.get_text(strip=True)
@@ -234,24 +245,34 @@ def test_personal_access_tokens(
         assert stored is not None
         assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest()
         token_id = stored.id
-    assert token not in client.get("/account/tokens").get_data(as_text=True)  # shown once
+    assert token not in client.get_page("auth.api_tokens").get_data(as_text=True)  # shown once
     tool = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
-    assert tool.get("/api/v1/me", headers=headers).get_json()["regions"] == ["north-west"]
-    figures = tool.get(f"/api/v1/regions/north-west/figures?cycle={CYCLE}", headers=headers)
+    assert tool.get(tool.url("api.me"), headers=headers).get_json()["regions"] == ["north-west"]
+    figures = tool.get(
+        tool.url("api.region_figures", code="north-west", cycle=CYCLE), headers=headers
+    )
     assert figures.status_code == 200
-    assert tool.get("/api/v1/regions/london/figures", headers=headers).status_code == 403
     assert (
-        tool.get(f"/api/v1/organisations/{world.org}/assessments", headers=headers).status_code
+        tool.get(tool.url("api.region_figures", code="london"), headers=headers).status_code == 403
+    )
+    assert (
+        tool.get(
+            tool.url("api.organisation_assessments", slug=world.org), headers=headers
+        ).status_code
         == 403
     )
-    assert tool.get("/api/v1/me").status_code == 401
-    assert tool.get("/api/v1/me", headers={"Authorization": "Bearer am_nope"}).status_code == 401
+    assert tool.get(tool.url("api.me")).status_code == 401
+    assert (
+        tool.get(tool.url("api.me"), headers={"Authorization": "Bearer am_nope"}).status_code == 401
+    )
     # A token never opens the HTML pages.
-    assert tool.get("/account", headers=headers).status_code == 302
-    page = client.get("/account/tokens")
-    client.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf_from(page)})
-    assert tool.get("/api/v1/me", headers=headers).status_code == 401
+    assert tool.get(tool.url("auth.account"), headers=headers).status_code == 302
+    page = client.get_page("auth.api_tokens")
+    client.post(
+        client.url("auth.revoke_api_token", token_id=token_id), data={"csrf_token": csrf_from(page)}
+    )
+    assert tool.get(tool.url("api.me"), headers=headers).status_code == 401
 
 
 def test_the_api_is_rate_limited(app: Flask, client: FlaskClient, world: World) -> None:
@@ -259,10 +280,10 @@ def test_the_api_is_rate_limited(app: Flask, client: FlaskClient, world: World) 
     token = _new_token(client)
     tool = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
-    statuses = [tool.get("/api/v1/me", headers=headers).status_code for _ in range(121)]
+    statuses = [tool.get(tool.url("api.me"), headers=headers).status_code for _ in range(121)]
     assert statuses[:120] == [200] * 120
     assert statuses[120] == 429
-    assert tool.get("/api/v1/me", headers=headers).get_json() == {
+    assert tool.get(tool.url("api.me"), headers=headers).get_json() == {
         "error": "Too many requests: slow down"
     }
 
@@ -274,7 +295,7 @@ def test_openapi_describes_the_real_responses(
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT202012
 
-    spec = client.get("/api/v1/openapi.json").get_json()
+    spec = client.get_page("api.openapi").get_json()
     assert spec["openapi"].startswith("3.1")
     resource = Resource.from_contents(spec, default_specification=DRAFT202012)
     registry = Registry().with_resource("urn:api", resource)
@@ -288,30 +309,35 @@ def test_openapi_describes_the_real_responses(
         assert response.status_code == status and errors == [], (path, errors)
 
     sign_in(client, world.lead)
-    check("/me", client.get("/api/v1/me"))
+    check("/me", client.get(client.url("api.me")))
     check(
         "/organisations/{slug}/assessments",
-        client.get(f"/api/v1/organisations/{world.org}/assessments"),
+        client.get(client.url("api.organisation_assessments", slug=world.org)),
     )
-    check("/national/regions", client.get(f"/api/v1/national/regions?cycle={CYCLE}"))
-    check("/regions/{code}/figures", client.get("/api/v1/regions/north-west/figures"), 403)
+    check("/national/regions", client.get_page("api.national_regions", cycle=CYCLE))
+    check(
+        "/regions/{code}/figures",
+        client.get(client.url("api.region_figures", code="north-west")),
+        403,
+    )
     regional = app.test_client()
     sign_in(regional, world.regional_lead)
     check(
-        "/regions/{code}/figures", regional.get(f"/api/v1/regions/north-west/figures?cycle={CYCLE}")
+        "/regions/{code}/figures",
+        regional.get(regional.url("api.region_figures", code="north-west", cycle=CYCLE)),
     )
-    check("/me", app.test_client().get("/api/v1/me"), 401)
+    check("/me", app.test_client().get(client.url("api.me")), 401)
 
 
 def test_admin_publishes_anonymised_open_data(
     app: Flask, client: FlaskClient, world: World, region: None
 ) -> None:
     sign_in(client, world.admin)
-    assert submit(client, "/regions/open-data/publish", {"cycle": CYCLE}).status_code == 302
+    assert client.post_page("regional.publish_open_data", {"cycle": CYCLE}, expected=302)
     public = app.test_client()
-    listing = soup(public.get("/regions/open-data/")).get_text(" ", strip=True)
+    listing = soup(public.get_page("regional.open_data")).get_text(" ", strip=True)
     assert "2025/26 national aggregates (CSV)" in listing
-    body = public.get("/regions/open-data/2025-26.csv").get_data(as_text=True)
+    body = public.get_page("regional.open_data_file", cycle_slug="2025-26").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[0] == ["measure", "cycle", "region", "section", "value", "academies"]
     north_west = [row for row in rows if row[2] == "North West" and row[0] == "median score"]
@@ -320,7 +346,9 @@ def test_admin_publishes_anonymised_open_data(
     assert all(row[4] == "withheld" for row in london)
     for name in (QUIET, "Sharer One", "Testshire", "Lone London", "Silent"):
         assert name not in body
-    assert public.get("/regions/open-data/1999-00.csv").status_code == 404
+    assert (
+        public.get(public.url("regional.open_data_file", cycle_slug="1999-00")).status_code == 404
+    )
 
 
 def test_a_cached_chart_is_not_drawn_again(
@@ -330,9 +358,9 @@ def test_a_cached_chart_is_not_drawn_again(
 
     cache = app.extensions[EXTENSION_KEY]
     sign_in(client, world.regional_lead)
-    client.get(f"/regions/north-west?cycle={CYCLE}")
+    client.get_page("regional.region", code="north-west", cycle=CYCLE)
     renders = cache.renders
-    client.get(f"/regions/north-west?cycle={CYCLE}")
+    client.get_page("regional.region", code="north-west", cycle=CYCLE)
     assert cache.renders == renders
 
 
@@ -371,11 +399,11 @@ def test_sql_statements_per_page_do_not_grow_with_academies_or_cycles(
         )
     sign_in(client, world.admin)
     pages = [
-        "/regions/north-west?cycle=2025/26",
-        "/regions/compare?cycle=2025/26",
-        f"/organisations/scale-test-academy-001/assessments/{first}/results",
-        "/api/v1/regions/north-west/figures?cycle=2025/26",
-        "/api/v1/national/regions?cycle=2025/26",
+        client.url("regional.region", code="north-west", cycle="2025/26"),
+        client.url("regional.compare", cycle="2025/26"),
+        client.url("results.results", slug="scale-test-academy-001", assessment_id=first),
+        client.url("api.region_figures", code="north-west", cycle="2025/26"),
+        client.url("api.national_regions", cycle="2025/26"),
     ]
 
     def measure() -> tuple[dict[str, int], dict[str, int]]:
@@ -406,7 +434,9 @@ def test_changing_the_token_does_not_reset_the_rate_limit(
 ) -> None:
     sign_in(client, world.lead)
     statuses = [
-        client.get("/api/v1/me", headers={"Authorization": f"Bearer am_junk{n}"}).status_code
+        client.get(
+            client.url("api.me"), headers={"Authorization": f"Bearer am_junk{n}"}
+        ).status_code
         for n in range(121)
     ]
     assert statuses[-1] == 429
@@ -416,20 +446,97 @@ def test_completion_follows_each_saved_answer_and_reminders_carry_the_viewers_to
     app: Flask, client: FlaskClient, world: World
 ) -> None:
     sign_in(client, world.regional_lead)
-    before = soup(client.get("/regions/north-west?cycle=2026/27"))
+    before = soup(client.get_page("regional.region", code="north-west", cycle="2026/27"))
     assert "Testshire Care Academy Academy In progress 0% answered" in before.get_text(
         " ", strip=True
     )
     contributor = app.test_client()
     sign_in(contributor, world.contributor)
-    assessment = f"/organisations/{world.org}/assessments/{world.assessment}"
-    submit(contributor, f"{assessment}/domains/leadership", {"level-mission-aims": "3"})
-    after = soup(client.get("/regions/north-west?cycle=2026/27"))
+    contributor.post_page(
+        "assessments.domain",
+        {"level-mission-aims": "3"},
+        slug=world.org,
+        assessment_id=world.assessment,
+        domain_id="leadership",
+    )
+    after = soup(client.get_page("regional.region", code="north-west", cycle="2026/27"))
     assert "In progress 2% answered" in after.get_text(" ", strip=True)  # 1 of 56
     token = after.select_one("#completion ~ table input[name=csrf_token]")
     assert token is not None and "__CSRF" not in str(token["value"])
     reminded = client.post(
-        f"/regions/north-west/reminders/{world.org}",
+        client.url("regional.remind", code="north-west", org_slug=world.org),
         data={"csrf_token": str(token["value"]), "cycle": "2026/27"},
     )
     assert reminded.status_code == 302  # the cached page carries this person's valid token
+
+
+def test_the_minimum_group_is_set_in_one_place_and_every_output_follows(
+    app: Flask, client: FlaskClient, world: World, region: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the threshold raised to 4 in ``maturity.framework.disclosure`` alone, a group
+    of 3 (London's three academies, North West's three non-sharing ones) is withheld on
+    the pages, the downloads, the API and open data, and their wording follows."""
+    from maturity.framework import disclosure
+
+    with app.app_context():
+        for name in ("London Two Academy", "London Three Academy"):
+            _submit(make_organisation(name, "london", shares_named_results=True), CYCLE, 3)
+        db.session.commit()
+    sign_in(client, world.admin)
+    london = [row for row in _compare_rows(client) if row[0] == "London"]
+    assert london[0][-1] == "3"  # a group of 3 is shown under the usual rule
+    monkeypatch.setattr(disclosure, "MINIMUM_GROUP", 4)
+
+    # Pages: the national comparison and the regional dashboard.
+    assert [row for row in _compare_rows(client) if row[0] == "London"][0][1:] == (
+        ["Withheld"] * (len(london[0]) - 1)
+    )
+    compare = client.get_page("regional.compare", query={"cycle": CYCLE}).get_data(as_text=True)
+    assert "fewer than 4" in compare and "fewer than 3" not in compare
+    page = soup(client.get_page("regional.region", code="north-west", query={"cycle": CYCLE}))
+    assert "Other academies (fewer than 4) Withheld" in _section(page, "table-heatmap")
+    assert "Any figure about fewer than 4 academies is withheld" in page.get_text(" ")
+    assert "fewer than 3" not in page.get_text(" ")
+
+    # Downloads.
+    body = client.get_page("regional.compare_download", fmt="csv", query={"cycle": CYCLE}).get_data(
+        as_text=True
+    )
+    assert next(row for row in csv.reader(io.StringIO(body)) if row[0] == "London")[-1] == (
+        "withheld"
+    )
+    assert "fewer than 4" in body
+    heatmap = client.get_page(
+        "regional.download",
+        code="north-west",
+        table_key="heatmap",
+        fmt="csv",
+        query={"cycle": CYCLE},
+    ).get_data(as_text=True)
+    assert "Other academies (fewer than 4),withheld" in heatmap and "fewer than 3" not in heatmap
+
+    # The API and its description.
+    api = client.get_page("api.national_regions", query={"cycle": CYCLE}).get_json()
+    assert api["minimum_group"] == 4
+    london_api = next(row for row in api["table"]["rows"] if row["Region"] == "London")
+    assert london_api["Academies (n)"] == "withheld"
+    assert "fewer than 4" in " ".join(api["table"]["notes"])
+    spec = client.get_page("api.openapi").get_json()
+    assert "fewer than 4 academies" in spec["info"]["description"]
+
+    # Open data.
+    client.post_page("regional.publish_open_data", {"cycle": CYCLE}, expected=302)
+    published = client.get_page("regional.open_data_file", cycle_slug=CYCLE.replace("/", "-"))
+    rows = list(csv.reader(io.StringIO(published.get_data(as_text=True))))
+    assert all(row[4] == "withheld" for row in rows if row[2] == "London")
+    assert "fewer than 4" in rows[-1][4]
+    listing = client.get_page("regional.open_data").get_data(as_text=True)
+    assert "fewer than 4" in listing
+
+
+def _compare_rows(client: FlaskClient) -> list[list[str]]:
+    page = soup(client.get_page("regional.compare", query={"cycle": CYCLE}))
+    return [
+        [cell.get_text(strip=True) for cell in row.find_all(["th", "td"])]
+        for row in page.select("#table-regions tbody tr")
+    ]

@@ -26,7 +26,9 @@ from maturity.services.assessments import (
     AnswerValues,
     answers_by_indicator,
     engine_answers,
+    latest_snapshot,
     questionnaire_of,
+    reopen_assessment,
     set_answer,
     submit_assessment,
 )
@@ -300,13 +302,19 @@ def test_csv_and_xlsx_have_one_row_per_indicator(
     app: Flask, client: FlaskClient, world: World, cohort: dict[str, int]
 ) -> None:
     with app.app_context():
-        assessment = db.session.get(Assessment, cohort["current"])
-        record = answers_by_indicator(assessment)["mission-aims"]  # type: ignore[arg-type]
-        record.evidence_note = '=HYPERLINK("http://evil.example")'
+        # The submitted evidence (a submission's export comes from its snapshot).
+        snapshot = latest_snapshot(db.session.get_one(Assessment, cohort["current"]))
+        assert snapshot is not None
+        snapshot.answers = [
+            item | {"evidence_note": '=HYPERLINK("http://evil.example")'}
+            if item["indicator_id"] == "mission-aims"
+            else item
+            for item in snapshot.answers
+        ]
         db.session.commit()
     sign_in(client, world.lead)
-    base = f"/organisations/{world.org}/assessments/{cohort['current']}"
-    response = client.get(f"{base}/answers.csv")
+    values = {"slug": world.org, "assessment_id": cohort["current"]}
+    response = client.get_page("results.answers_csv", **values)
     assert response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0][:4] == ["Cycle", "Section", "Question id", "Question"]
@@ -318,10 +326,45 @@ def test_csv_and_xlsx_have_one_row_per_indicator(
     assert mission[10].startswith("'=")  # never a live formula in a spreadsheet
     from openpyxl import load_workbook
 
-    workbook = load_workbook(io.BytesIO(client.get(f"{base}/answers.xlsx").data))
+    workbook = load_workbook(io.BytesIO(client.get_page("results.answers_xlsx", **values).data))
     sheet = workbook["Answers"]
     assert sheet.max_row == len(rows)
     assert [cell.value for cell in workbook["Scores"][1]][:3] == ["Section", "Score", "Level"]
+
+
+def _exported_evidence(client: FlaskClient, slug: str, assessment_id: int) -> str:
+    response = client.get_page("results.answers_csv", slug=slug, assessment_id=assessment_id)
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    return next(row for row in rows if row[2] == "mission-aims")[10]
+
+
+def test_a_submitted_assessments_export_comes_from_its_snapshot(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    """Evidence changed in the live answers after submission does not change the
+    submission's export; a draft's export is its live answers."""
+    with app.app_context():
+        lead = db.session.scalar(select(User).where(User.email == "lead@test.example"))
+        assert lead is not None
+        assessment = db.session.get_one(Assessment, world.assessment)
+        for indicator_id in questionnaire_of(assessment).indicator_ids:
+            note = "As submitted" if indicator_id == "mission-aims" else None
+            set_answer(assessment, indicator_id, AnswerValues(level=2, evidence_note=note), lead)
+        submit_assessment(assessment, lead, declared=True)
+        db.session.commit()
+    sign_in(client, world.lead)
+    assert _exported_evidence(client, world.org, world.assessment) == "As submitted"
+    with app.app_context():
+        live = answers_by_indicator(db.session.get_one(Assessment, world.assessment))
+        live["mission-aims"].evidence_note = "Changed afterwards"
+        db.session.commit()
+    assert _exported_evidence(client, world.org, world.assessment) == "As submitted"
+    with app.app_context():
+        lead = db.session.scalar(select(User).where(User.email == "lead@test.example"))
+        assert lead is not None
+        reopen_assessment(db.session.get_one(Assessment, world.assessment), lead, "A fix")
+        db.session.commit()
+    assert _exported_evidence(client, world.org, world.assessment) == "Changed afterwards"
 
 
 def test_pdf_report_opens(client: FlaskClient, world: World, cohort: dict[str, int]) -> None:

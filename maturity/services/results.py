@@ -17,9 +17,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from maturity.extensions import db
-from maturity.framework import AssessmentResult, Comparison, NextStep, Questionnaire, compare
+from maturity.framework import (
+    AssessmentResult,
+    Comparison,
+    NextStep,
+    Questionnaire,
+    compare,
+    disclosure,
+)
 from maturity.framework import next_steps as ranked_next_steps
-from maturity.framework.benchmark import Spread, describe_position, domain_spreads, overall_spread
+from maturity.framework.benchmark import Spread, describe_position
 from maturity.framework.peers import Peer, PeerProfile, context_distances, find_peers
 from maturity.framework.scoping import DeliverySuggestion, ScopingContext, suggest_delivery_model
 from maturity.models import (
@@ -31,8 +38,7 @@ from maturity.models import (
 )
 from maturity.services import assessments as assessment_service
 from maturity.services import directory as directory_service
-
-MINIMUM_GROUP = 3
+from maturity.services.tables import Table
 
 
 @dataclass(frozen=True)
@@ -262,20 +268,17 @@ def _benchmarks(
     organisation: Organisation,
     others: Sequence[tuple[Organisation, AssessmentResult]],
 ) -> None:
-    # The academy itself is left out: a group that included it would let it work out the
-    # others' scores from its own.
-    others = [(org, other) for org, other in others if org.id != organisation.id]
+    # The academy itself is left out of its own groups (``disclosure.without_viewer``).
+    others = disclosure.without_viewer(others, lambda pair: pair[0].id == organisation.id)
     national = [other for _org, other in others]
     regional = [other for org, other in others if org.region_id == organisation.region_id]
     view.national = Cohort(
-        "England",
-        domain_spreads(national, MINIMUM_GROUP),
-        overall_spread(national, MINIMUM_GROUP),
+        "England", disclosure.domain_spreads(national), disclosure.overall_spread(national)
     )
     view.regional = Cohort(
         organisation.region.name,
-        domain_spreads(regional, MINIMUM_GROUP),
-        overall_spread(regional, MINIMUM_GROUP),
+        disclosure.domain_spreads(regional),
+        disclosure.overall_spread(regional),
     )
     for domain in view.result.domains:
         sentences = []
@@ -284,6 +287,94 @@ def _benchmarks(
             if group is not None:
                 sentences.append(describe_position(domain.score, group, domain.title, cohort.name))
         view.positions[domain.domain_id] = sentences
+
+
+# --- The answers export -------------------------------------------------------------------
+
+ANSWER_COLUMNS = [
+    "Cycle",
+    "Section",
+    "Question id",
+    "Question",
+    "Level",
+    "Level name",
+    "Not applicable",
+    "Reason not applicable",
+    "Section score",
+    "Section level",
+    "Evidence",
+    "Evidence link",
+    "Confidence",
+]
+
+
+def _live_answers(assessment: Assessment) -> dict[str, dict[str, Any]]:
+    """A draft's current answers, in the shape of a snapshot's ``answers``."""
+    return {
+        record.indicator_id: {
+            "not_applicable": record.not_applicable,
+            "reason": record.not_applicable_reason,
+            "evidence_note": record.evidence_note,
+            "evidence_url": record.evidence_url,
+            "confidence": record.confidence.value if record.confidence else None,
+        }
+        for record in assessment_service.answers_by_indicator(assessment).values()
+    }
+
+
+def answer_tables(view: ResultsView) -> tuple[Table, Table]:
+    """The answers (one row per question) and the section scores, for CSV and XLSX.
+
+    A submitted assessment is exported entirely from its snapshot: levels and section
+    scores from the frozen result, and not-applicable reasons, evidence and confidence from
+    the snapshot's ``answers`` (each answer as it was at submission), so later edits after
+    a reopening never change what the submission's export says. A draft is exported from
+    its live answers.
+    """
+    assessment = view.assessment
+    if view.snapshot is not None:
+        answers = {item["indicator_id"]: item for item in view.snapshot.answers}
+    else:
+        answers = _live_answers(assessment)
+    table = Table("Answers", f"Answers, {assessment.cycle}", list(ANSWER_COLUMNS))
+    for domain in view.result.domains:
+        for indicator in domain.indicators:
+            answer = answers.get(indicator.indicator_id, {})
+            table.rows.append(
+                [
+                    assessment.cycle,
+                    domain.title,
+                    indicator.indicator_id,
+                    indicator.title,
+                    indicator.level if indicator.level is not None else "",
+                    indicator.level_name
+                    or ("Not applicable" if indicator.status == "not_applicable" else ""),
+                    "yes" if answer.get("not_applicable") else "",
+                    answer.get("reason") or "",
+                    domain.score if domain.score is not None else "",
+                    domain.level_name or "",
+                    answer.get("evidence_note") or "",
+                    answer.get("evidence_url") or "",
+                    answer.get("confidence") or "",
+                ]
+            )
+    scores = Table(
+        "Scores",
+        f"Section scores, {assessment.cycle}",
+        ["Section", "Score", "Level", "Answered", "Not applicable", "Unanswered"],
+    )
+    for domain in view.result.domains:
+        scores.rows.append(
+            [
+                domain.title,
+                domain.score if domain.score is not None else "",
+                domain.level_name or "Not assessed",
+                domain.completeness.answered,
+                domain.completeness.not_applicable,
+                domain.completeness.unanswered,
+            ]
+        )
+    return table, scores
 
 
 @dataclass

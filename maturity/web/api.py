@@ -7,23 +7,22 @@ same suppression. Described by OpenAPI at ``/api/v1/openapi.json``.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from maturity.cache import cached_json
 from maturity.extensions import csrf, limiter
-from maturity.framework import AssessmentResult
+from maturity.framework import AssessmentResult, disclosure
 from maturity.models import AssessmentStatus
 from maturity.services import regional
 from maturity.services.assessments import assessments_for, latest_snapshot
 from maturity.services.organisations import memberships_for
-from maturity.services.reference import region_by_code
 from maturity.web.access import Policy, requires
-from maturity.web.charts import chart_cache
 from maturity.web.openapi import openapi_document
+from maturity.web.regional import filters_from_request, led_region, submitted_cycles
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # read-only: GET only, and tokens are not cookies
@@ -149,47 +148,34 @@ def organisation_assessments(slug: str) -> Any:
 @bp.route("/regions/<code>/figures")
 @requires(Policy.REGIONAL_LEAD)
 def region_figures(code: str) -> Any:
-    found = region_by_code(code)
-    if found is None:
-        abort(404)
-    if not current_user.is_admin and all(
-        lead.region_id != found.id for lead in current_user.regional_leads
-    ):
-        abort(403)
-    filters = regional.parse_filters(request.args, current=True)
+    found = led_region(code)
+    filters = filters_from_request(current=True)
 
-    def render() -> str:
-        figures = regional.region_figures(found, filters)
-        return json.dumps([_table_json(table) for table in figures.tables.values()])
+    def render() -> list[dict[str, Any]]:
+        tables = regional.region_figures(found, filters, submitted=submitted_cycles()).tables
+        return [_table_json(table) for table in tables.values()]
 
-    key = {"region": found.code, "filters": vars(filters), "version": regional.data_version()}
-    cached = chart_cache().get_or_render("api-region-figures", key, render)
+    cached = cached_json(
+        "api-region-figures", {"region": found.code, "filters": vars(filters)}, render
+    )
     completion = regional.completion_table(regional.completion(found, filters), filters)
-    head = json.dumps(
-        {
-            "region": {"code": found.code, "name": found.name},
-            "filters": _filters_json(filters),
-            "minimum_group": regional.MINIMUM_GROUP,
-        }
+    return jsonify(
+        region={"code": found.code, "name": found.name},
+        filters=_filters_json(filters),
+        minimum_group=disclosure.MINIMUM_GROUP,
+        tables=[_table_json(completion), *cached],
     )
-    # The cached tables are already JSON text: splice them in rather than parse them.
-    tables = (
-        "[" + json.dumps(_table_json(completion)) + ("," + cached[1:] if cached != "[]" else "]")
-    )
-    return Response(head[:-1] + ', "tables": ' + tables + "}", mimetype="application/json")
 
 
 @bp.route("/national/regions")
 @requires(Policy.SIGNED_IN)
 def national_regions() -> Any:
-    filters = regional.parse_filters(request.args)
-
-    def render() -> str:
-        return json.dumps(_table_json(regional.national_comparison(filters)))
-
-    key = {"filters": vars(filters), "version": regional.data_version()}
+    filters = filters_from_request()
+    table = cached_json(
+        "api-national",
+        {"filters": vars(filters)},
+        lambda: _table_json(regional.national_comparison(filters)),
+    )
     return jsonify(
-        filters=_filters_json(filters),
-        minimum_group=regional.MINIMUM_GROUP,
-        table=json.loads(chart_cache().get_or_render("api-national", key, render)),
+        filters=_filters_json(filters), minimum_group=disclosure.MINIMUM_GROUP, table=table
     )

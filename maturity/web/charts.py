@@ -2,40 +2,30 @@
 
 from __future__ import annotations
 
-import hashlib
+from flask import url_for
 
-from flask import current_app, url_for
-
-from maturity.charts import ChartCache, Series, line_chart, radar_chart
+from maturity.cache import EXTENSION_KEY, Cache, cache
+from maturity.charts import Series, line_chart, radar_chart
 from maturity.framework import AssessmentResult
 from maturity.services.results import ResultsView
 
-EXTENSION_KEY = "maturity.charts"
-
-
-CHART_KEY_PREFIX = "maturity:chart-svg:"
+__all__ = ["EXTENSION_KEY", "cached_chart", "chart_cache", "chart_src", "profile_charts"]
 
 
 def chart_src(svg: str) -> str:
     """A URL serving this SVG from the cache: pages stay small and browsers keep the
     image (the address is a hash of the content, so it never changes meaning)."""
-    digest = hashlib.sha256(svg.encode("utf-8")).hexdigest()[:40]
-    cache = chart_cache()
-    # Kept twice as long as the cached pages that point at it, so that a page served from
-    # the cache never shows a missing image.
-    cache.store(CHART_KEY_PREFIX + digest, svg, ttl_seconds=2 * cache.ttl_seconds)
-    return url_for("main.chart", digest=digest)
+    return url_for("main.chart", digest=chart_cache().keep_chart(svg))
 
 
 def cached_chart(digest: str) -> str | None:
     """The SVG behind a ``chart_src`` URL, if still cached."""
-    return chart_cache().lookup(CHART_KEY_PREFIX + digest)
+    return chart_cache().chart(digest)
 
 
-def chart_cache() -> ChartCache:
-    """The app's chart cache: Redis when configured (shared by workers), else memory."""
-    cache: ChartCache = current_app.extensions[EXTENSION_KEY]
-    return cache
+def chart_cache() -> Cache:
+    """The app's one cache (``maturity.cache``), which charts are drawn through."""
+    return cache()
 
 
 def _score(result: AssessmentResult | None, domain_id: str) -> float | None:

@@ -4,59 +4,42 @@ pages (WeasyPrint, fetching nothing over the network)."""
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Response, abort, current_app, request
 
-from maturity.services.regional import Table
+from maturity.services.tables import Table, safe_cell, tables_to_xlsx
 from maturity.web.charts import cached_chart
 
+__all__ = ["FORMATS", "file_download", "pdf_response", "safe_cell", "table_download"]
+
 FORMATS = ("csv", "xlsx")
+MIMETYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
-def safe_cell(value: Any) -> Any:
-    """Text starting with =, +, - or @ would run as a formula in a spreadsheet."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+def file_download(body: str | bytes, fmt: str, filename: str) -> Response:
+    """A CSV or XLSX file as an attachment named ``filename``.``fmt``."""
+    return Response(
+        body,
+        mimetype=MIMETYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{filename}.{fmt}"'},
+    )
 
 
-def table_download(table: Table, fmt: str, filename: str) -> Response:
-    """The table as a CSV or XLSX attachment; 404 for any other format."""
+def table_download(
+    table: Table, fmt: str, filename: str, *, more: Sequence[Table] = ()
+) -> Response:
+    """The table as a CSV or XLSX attachment (``more`` tables as further sheets of the
+    XLSX); 404 for any other format. The one export of results, regional figures and
+    open data."""
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(table.head)
-        for row in table.rows:
-            writer.writerow([safe_cell(value) for value in row])
-        for note in table.notes:
-            writer.writerow([f"Note: {note}"])
-        return Response(
-            buffer.getvalue(),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
-        )
+        return file_download(table.to_csv(), fmt, filename)
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        assert sheet is not None
-        sheet.title = table.key[:31] or "Figures"
-        sheet.append(table.head)
-        for row in table.rows:
-            sheet.append([safe_cell(value) for value in row])
-        for note in table.notes:
-            sheet.append([f"Note: {note}"])
-        output = io.BytesIO()
-        workbook.save(output)
-        return Response(
-            output.getvalue(),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="{filename}.xlsx"'},
-        )
+        return file_download(tables_to_xlsx([table, *more]), fmt, filename)
     abort(404)
 
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from maturity.framework import disclosure
+
 NULLABLE_NUMBER = {"type": ["number", "null"]}
 NULLABLE_INTEGER = {"type": ["integer", "null"]}
 NULLABLE_STRING = {"type": ["string", "null"]}
-CELL = {"type": ["string", "number", "null"], "description": "A figure, or 'withheld'."}
+CELL = {
+    "type": ["string", "number", "null"],
+    "description": f"A figure, or '{disclosure.WITHHELD}'.",
+}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -73,8 +78,9 @@ def openapi_document() -> dict[str, Any]:
             "title": "Academy Maturity API",
             "version": "1.0.0",
             "description": (
-                "Read-only figures for BI tools. Any figure about fewer than 3 academies is "
-                "'withheld'; academies are named only where they share their results."
+                f"Read-only figures for BI tools. {disclosure.rule()} (the value "
+                f"'{disclosure.WITHHELD}'); academies are named only where they share their "
+                "results."
             ),
         },
         "servers": [{"url": "/api/v1"}],

@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from maturity.cache import ANSWERS, CSRF_PLACEHOLDER, cache, cached_fragment, cached_json
 from maturity.charts import Series, heatmap_chart, line_chart
-from maturity.framework.periods import Cycle
 from maturity.services import regional as service
 from maturity.services.organisations import organisation_by_slug
 from maturity.services.reference import list_regions, region_by_code
 from maturity.web.access import Policy, requires
-from maturity.web.charts import chart_cache, chart_src
-from maturity.web.downloads import table_download
+from maturity.web.charts import chart_src
+from maturity.web.downloads import file_download, table_download
 from maturity.web.links import service_url_for, settings
 
 bp = Blueprint("regional", __name__, url_prefix="/regions")
+
+
+def submitted_cycles() -> frozenset[str]:
+    """The cycles with submissions, kept per data version."""
+    return cache().per_version("submitted-cycles", service.submitted_cycles)
+
+
+def filters_from_request(*, current: bool = False) -> service.Filters:
+    return service.parse_filters(request.args, submitted=submitted_cycles(), current=current)
 
 
 def _regions_for_user() -> list[Any]:
@@ -29,7 +36,8 @@ def _regions_for_user() -> list[Any]:
     return sorted((lead.region for lead in current_user.regional_leads), key=lambda r: r.sort_order)
 
 
-def _led_region(code: str) -> Any:
+def led_region(code: str) -> Any:
+    """The region with this code, if the signed-in person leads it (or is an admin)."""
     found = region_by_code(code)
     if found is None:
         abort(404)
@@ -42,7 +50,7 @@ def _led_region(code: str) -> Any:
 
 def _filter_options() -> dict[str, Any]:
     return {
-        "cycles": service.available_cycles(),
+        "cycles": service.available_cycles(submitted_cycles()),
         "versions": service.catalogue().versions(service.ANNUAL),
     }
 
@@ -56,45 +64,41 @@ def index() -> Any:
 def _render_figures(found: Any, filters: service.Filters) -> str:
     """The submission-based part of the dashboard: tables and charts (no user-specific
     content, so it can be cached for everyone who may see the region)."""
-    figures = service.region_figures(found, filters)
-    cache = chart_cache()
+    figures = service.region_figures(found, filters, submitted=submitted_cycles())
+    charts = cache()
     levels = figures.questionnaire.levels
-    charts = {
-        "heatmap": chart_src(
-            heatmap_chart(
-                cache,
-                rows=figures.heatmap_rows,
-                columns=[domain.title for domain in figures.questionnaire.domains],
-                values=figures.heatmap_values,
-                scale_min=1,
-                scale_max=len(levels),
-                title=f"Level by section, {found.name}, {filters.cycle}",
-                value_labels=[level.name for level in levels],
-            )
+    heatmap = (
+        heatmap_chart(
+            charts,
+            rows=figures.heatmap_rows,
+            columns=[domain.title for domain in figures.questionnaire.domains],
+            values=figures.heatmap_values,
+            scale_min=1,
+            scale_max=len(levels),
+            title=f"Level by section, {found.name}, {filters.cycle}",
+            value_labels=[level.name for level in levels],
         )
         if figures.heatmap_rows
-        else None,
-        "trend": chart_src(
-            line_chart(
-                cache,
-                x_labels=figures.trend_cycles,
-                series=[
-                    Series(title, tuple(values), ("solid", "dashed", "dotted")[index % 3])
-                    for index, (title, values) in enumerate(figures.trend_medians.items())
-                ],
-                y_min=1,
-                y_max=len(levels),
-                y_label="Median score",
-                title=f"Median section score in {found.name}",
-            )
-        ),
-    }
+        else None
+    )
+    trend = line_chart(
+        charts,
+        x_labels=figures.trend_cycles,
+        series=[
+            Series(title, tuple(values), ("solid", "dashed", "dotted")[index % 3])
+            for index, (title, values) in enumerate(figures.trend_medians.items())
+        ],
+        y_min=1,
+        y_max=len(levels),
+        y_label="Median score",
+        title=f"Median section score in {found.name}",
+    )
     return render_template(
         "regional/_figures.html",
         region=found,
         figures=figures,
         filters=filters,
-        charts=charts,
+        charts={"heatmap": chart_src(heatmap) if heatmap else None, "trend": chart_src(trend)},
         movement=service.movement_sentences(figures.movement),
     )
 
@@ -102,28 +106,20 @@ def _render_figures(found: Any, filters: service.Filters) -> str:
 @bp.route("/<code>")
 @requires(Policy.REGIONAL_LEAD)
 def region(code: str) -> Any:
-    found = _led_region(code)
-    filters = service.parse_filters(request.args, current=True)
-    version = service.data_version()
-    filters_html, figures_html = _cached_parts(found, filters, version)
-    return render_template(
-        "regional/region.html",
-        region=found,
-        filters=filters,
-        completion_html=_completion_html(found, filters),
-        filters_html=filters_html,
-        figures_html=figures_html,
-    )
+    found = led_region(code)
+    filters = filters_from_request(current=True)
+    key = {"region": found.code, "filters": vars(filters)}
 
+    def parts() -> list[str]:
+        """The filter form and the submission-based figures: one cache entry."""
+        form = render_template(
+            "regional/_filter_form.html", region=found, filters=filters, options=_filter_options()
+        )
+        return [form, _render_figures(found, filters)]
 
-CSRF_PLACEHOLDER = "__CSRF_TOKEN__"
-
-
-def _completion_html(found: Any, filters: service.Filters) -> Markup:
-    """The completion section, cached until the next saved answer, submission or profile
-    change; each person's own CSRF token is put into its reminder forms on the way out."""
-
-    def render() -> str:
+    def completion() -> str:
+        """Cached until the next saved answer; each viewer's CSRF token goes into the
+        reminder forms on the way out."""
         return render_template(
             "regional/_completion.html",
             region=found,
@@ -134,49 +130,30 @@ def _completion_html(found: Any, filters: service.Filters) -> Markup:
             token=CSRF_PLACEHOLDER,
         )
 
-    key = {"region": found.code, "filters": vars(filters), "version": service.answers_version()}
-    html = chart_cache().get_or_render("region-completion", key, render)
-    return Markup(html.replace(CSRF_PLACEHOLDER, generate_csrf()))
-
-
-def _cached_parts(found: Any, filters: service.Filters, version: str) -> tuple[Markup, Markup]:
-    """The filter form and the submission-based figures: one cache entry, one fetch."""
-
-    def render() -> str:
-        options = _filter_options()
-        return json.dumps(
-            [
-                render_template(
-                    "regional/_filter_form.html", region=found, filters=filters, options=options
-                ),
-                _render_figures(found, filters),
-            ]
-        )
-
-    key = {
-        "region": found.code,
-        "filters": vars(filters),
-        "version": version,
-        "current_cycle": str(Cycle.current()),
-    }
-    filters_html, figures_html = json.loads(
-        chart_cache().get_or_render("region-page-parts", key, render)
+    filters_html, figures_html = cached_json("region-page-parts", key, parts)
+    return render_template(
+        "regional/region.html",
+        region=found,
+        filters=filters,
+        completion_html=cached_fragment("region-completion", key, completion, by=ANSWERS),
+        filters_html=Markup(filters_html),
+        figures_html=Markup(figures_html),
     )
-    return Markup(filters_html), Markup(figures_html)
 
 
-def _tables(found: Any, filters: service.Filters) -> dict[str, service.Table]:
+def region_tables(found: Any, filters: service.Filters) -> dict[str, service.Table]:
+    """Every table of a region's dashboard, completion first (downloads and the API)."""
     tables = {"completion": service.completion_table(service.completion(found, filters), filters)}
-    tables.update(service.region_figures(found, filters).tables)
+    tables.update(service.region_figures(found, filters, submitted=submitted_cycles()).tables)
     return tables
 
 
 @bp.route("/<code>/<table_key>.<fmt>")
 @requires(Policy.REGIONAL_LEAD)
 def download(code: str, table_key: str, fmt: str) -> Any:
-    found = _led_region(code)
-    filters = service.parse_filters(request.args, current=True)
-    table = _tables(found, filters).get(table_key)
+    found = led_region(code)
+    filters = filters_from_request(current=True)
+    table = region_tables(found, filters).get(table_key)
     if table is None:
         abort(404)
     return table_download(table, fmt, f"{found.code}-{table_key}-{filters.cycle.replace('/', '-')}")
@@ -185,12 +162,13 @@ def download(code: str, table_key: str, fmt: str) -> Any:
 @bp.route("/<code>/reminders/<org_slug>", methods=["POST"])
 @requires(Policy.REGIONAL_LEAD)
 def remind(code: str, org_slug: str) -> Any:
-    found = _led_region(code)
+    found = led_region(code)
     organisation = organisation_by_slug(org_slug)
     if organisation.region_id != found.id:
         abort(404)
-    cycle = request.form.get("cycle") or service.available_cycles()[0]
-    if cycle not in service.available_cycles():
+    cycles = service.available_cycles(submitted_cycles())
+    cycle = request.form.get("cycle") or cycles[0]
+    if cycle not in cycles:
         abort(400)
     sent = service.send_reminder(
         organisation,
@@ -208,7 +186,7 @@ def remind(code: str, org_slug: str) -> Any:
 @bp.route("/compare")
 @requires(Policy.SIGNED_IN)
 def compare() -> Any:
-    filters = service.parse_filters(request.args)
+    filters = filters_from_request()
 
     def render_all() -> str:
         return render_template(
@@ -218,22 +196,14 @@ def compare() -> Any:
             options=_filter_options(),
         )
 
-    key = {
-        "filters": vars(filters),
-        "version": service.data_version(),
-        "current_cycle": str(Cycle.current()),
-    }
-    return render_template(
-        "regional/compare.html",
-        filters=filters,
-        body=Markup(chart_cache().get_or_render("compare-body", key, render_all)),
-    )
+    body = cached_fragment("compare-body", {"filters": vars(filters)}, render_all)
+    return render_template("regional/compare.html", filters=filters, body=body)
 
 
 @bp.route("/compare.<fmt>")
 @requires(Policy.SIGNED_IN)
 def compare_download(fmt: str) -> Any:
-    filters = service.parse_filters(request.args)
+    filters = filters_from_request()
     return table_download(
         service.national_comparison(filters), fmt, f"regions-{filters.cycle.replace('/', '-')}"
     )
@@ -251,19 +221,13 @@ def open_data_file(cycle_slug: str) -> Any:
     release = service.open_data_release(cycle_slug.replace("-", "/"))
     if release is None:
         abort(404)
-    return Response(
-        release.csv_text,
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="academy-maturity-{cycle_slug}.csv"'
-        },
-    )
+    return file_download(release.csv_text, "csv", f"academy-maturity-{cycle_slug}")
 
 
 @bp.route("/open-data/publish", methods=["GET", "POST"], endpoint="publish_open_data")
 @requires(Policy.ADMIN)
 def publish_open_data() -> Any:
-    cycles = service.available_cycles()
+    cycles = service.available_cycles(submitted_cycles())
     if request.method == "POST":
         cycle = request.form.get("cycle", "")
         if cycle not in cycles:

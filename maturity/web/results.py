@@ -5,22 +5,19 @@ Also the exports made from the same data: a printable page, a PDF, CSV and XLSX.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
-from typing import Any
 
-from flask import Blueprint, Response, g, render_template
+from flask import Blueprint, g, render_template
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
+from maturity.cache import cached_fragment
 from maturity.models import Assessment, AssessmentStatus
 from maturity.services import assessments as assessment_service
-from maturity.services.regional import data_version
-from maturity.services.results import ResultsView, results_view, scoping_report
+from maturity.services.results import ResultsView, answer_tables, results_view, scoping_report
 from maturity.web.access import Policy, requires
-from maturity.web.charts import chart_cache, profile_charts
-from maturity.web.downloads import pdf_response, safe_cell
+from maturity.web.charts import profile_charts
+from maturity.web.downloads import pdf_response, table_download
 
 bp = Blueprint("results", __name__, url_prefix="/organisations/<slug>/assessments")
 
@@ -49,13 +46,8 @@ def _body(assessment: Assessment, snapshot_id: int | None, printable: bool) -> M
 
     if assessment.status != AssessmentStatus.SUBMITTED or snapshot_id is None:
         return Markup(render())
-    key = {
-        "assessment": assessment.id,
-        "snapshot": snapshot_id,
-        "version": data_version(),
-        "printable": printable,
-    }
-    return Markup(chart_cache().get_or_render("results-body", key, render))
+    key = {"assessment": assessment.id, "snapshot": snapshot_id, "printable": printable}
+    return cached_fragment("results-body", key, render)
 
 
 def _render(assessment_id: int, *, printable: bool = False) -> str:
@@ -110,100 +102,20 @@ def _filename(slug: str, assessment_id: int) -> str:
     return f"{slug}-assessment-{assessment_id}-{date.today().isoformat()}"
 
 
-def _answer_rows(assessment: Assessment, view: ResultsView) -> list[list[Any]]:
-    records = assessment_service.answers_by_indicator(assessment)
-    rows: list[list[Any]] = []
-    for domain in view.result.domains:
-        for indicator in domain.indicators:
-            record = records.get(indicator.indicator_id)
-            rows.append(
-                [
-                    assessment.cycle,
-                    domain.title,
-                    indicator.indicator_id,
-                    indicator.title,
-                    indicator.level if indicator.level is not None else "",
-                    indicator.level_name
-                    or ("Not applicable" if indicator.status == "not_applicable" else ""),
-                    "yes" if record is not None and record.not_applicable else "",
-                    (record.not_applicable_reason or "") if record else "",
-                    domain.score if domain.score is not None else "",
-                    domain.level_name or "",
-                    (record.evidence_note or "") if record else "",
-                    (record.evidence_url or "") if record else "",
-                    record.confidence.value if record and record.confidence else "",
-                ]
-            )
-    return rows
-
-
-EXPORT_HEADER = [
-    "Cycle",
-    "Section",
-    "Question id",
-    "Question",
-    "Level",
-    "Level name",
-    "Not applicable",
-    "Reason not applicable",
-    "Section score",
-    "Section level",
-    "Evidence",
-    "Evidence link",
-    "Confidence",
-]
+def _answers(slug: str, assessment_id: int, fmt: str) -> ResponseReturnValue:
+    """The answers as CSV, or as XLSX with the section scores on a second sheet: from the
+    submitted snapshot, or a draft's live answers (``answer_tables``)."""
+    answers_table, scores = answer_tables(_view(assessment_id))
+    return table_download(answers_table, fmt, _filename(slug, assessment_id), more=[scores])
 
 
 @bp.route("/<int:assessment_id>/answers.csv")
 @requires(Policy.ORG_MEMBER)
 def answers_csv(slug: str, assessment_id: int) -> ResponseReturnValue:
-    view = _view(assessment_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_HEADER)
-    for row in _answer_rows(view.assessment, view):
-        writer.writerow([safe_cell(value) for value in row])
-    return Response(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{_filename(slug, assessment_id)}.csv"'
-        },
-    )
+    return _answers(slug, assessment_id, "csv")
 
 
 @bp.route("/<int:assessment_id>/answers.xlsx")
 @requires(Policy.ORG_MEMBER)
 def answers_xlsx(slug: str, assessment_id: int) -> ResponseReturnValue:
-    from openpyxl import Workbook
-
-    view = _view(assessment_id)
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Answers"
-    sheet.append(EXPORT_HEADER)
-    for row in _answer_rows(view.assessment, view):
-        sheet.append([safe_cell(value) for value in row])
-    summary = workbook.create_sheet("Scores")
-    summary.append(["Section", "Score", "Level", "Answered", "Not applicable", "Unanswered"])
-    for domain in view.result.domains:
-        summary.append(
-            [
-                domain.title,
-                domain.score if domain.score is not None else "",
-                domain.level_name or "Not assessed",
-                domain.completeness.answered,
-                domain.completeness.not_applicable,
-                domain.completeness.unanswered,
-            ]
-        )
-    output = io.BytesIO()
-    workbook.save(output)
-    return Response(
-        output.getvalue(),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={
-            "Content-Disposition": f'attachment; filename="{_filename(slug, assessment_id)}.xlsx"'
-        },
-    )
+    return _answers(slug, assessment_id, "xlsx")
