@@ -64,8 +64,8 @@ def _org(slug: str) -> Organisation:
     return found
 
 
-def _results_url(world: World, assessment_id: int) -> str:
-    return f"/organisations/{world.org}/assessments/{assessment_id}/results"
+def _results_url(client: FlaskClient, world: World, assessment_id: int) -> str:
+    return client.url("results.results", slug=world.org, assessment_id=assessment_id)
 
 
 def _table(page, caption: str) -> list[list[str]]:  # type: ignore[no-untyped-def]
@@ -113,7 +113,7 @@ def test_levels_and_scores_on_the_page_are_the_frameworks(
     app: Flask, client: FlaskClient, world: World, cohort: dict[str, int]
 ) -> None:
     sign_in(client, world.lead)
-    page = soup(client.get(_results_url(world, cohort["current"])))
+    page = soup(client.get(_results_url(client, world, cohort["current"])))
     with app.app_context():
         assessment = db.session.get(Assessment, cohort["current"])
         assert assessment is not None
@@ -134,7 +134,7 @@ def test_benchmarks_are_withheld_for_groups_under_three(
     client: FlaskClient, world: World, cohort: dict[str, int]
 ) -> None:
     sign_in(client, world.lead)
-    page = soup(client.get(_results_url(world, cohort["current"])))
+    page = soup(client.get(_results_url(client, world, cohort["current"])))
     rows = _table(page, "spread of academies")
     funding = next(row for row in rows if row[0] == "Funding and sustainability")
     # The academy itself is left out of its own groups. England: the 3 others (twin,
@@ -154,7 +154,7 @@ def test_a_region_with_fewer_than_three_academies_is_withheld(
         hidden.status = AssessmentStatus.DRAFT  # reopened: no longer counted
         db.session.commit()
     sign_in(client, world.lead)
-    page = soup(client.get(_results_url(world, cohort["current"])))
+    page = soup(client.get(_results_url(client, world, cohort["current"])))
     rows = _table(page, "spread of academies")
     funding = next(row for row in rows if row[0] == "Funding and sustainability")
     assert funding[3] == "Withheld"
@@ -168,14 +168,14 @@ def test_a_non_sharing_academy_is_never_named(
     client: FlaskClient, world: World, cohort: dict[str, int]
 ) -> None:
     sign_in(client, world.lead)
-    body = client.get(_results_url(world, cohort["current"])).get_data(as_text=True)
+    body = client.get(_results_url(client, world, cohort["current"])).get_data(as_text=True)
     assert "Hidden Care Academy" not in body
     assert "Twin Care Academy" in body  # a sharing, similar academy stronger in funding
 
 
 def test_peer_reason_is_in_words(client: FlaskClient, world: World, cohort: dict[str, int]) -> None:
     sign_in(client, world.lead)
-    page = soup(client.get(_results_url(world, cohort["current"])))
+    page = soup(client.get(_results_url(client, world, cohort["current"])))
     peers = page.find(id="peers").find_next("ul")  # type: ignore[union-attr]
     assert peers is not None
     first = peers.find("li")
@@ -189,7 +189,7 @@ def test_comparison_with_last_cycle_shows_direction(
     client: FlaskClient, world: World, cohort: dict[str, int]
 ) -> None:
     sign_in(client, world.lead)
-    page = soup(client.get(_results_url(world, cohort["current"])))
+    page = soup(client.get(_results_url(client, world, cohort["current"])))
     rows = _table(page, "2025/26 compared with 2026/27")
     by_title = {row[0]: row for row in rows}
     assert by_title["Leadership and strategy"][3].endswith("up")
@@ -201,7 +201,7 @@ def test_next_steps_follow_the_framework_and_link_practice(
     app: Flask, client: FlaskClient, world: World, cohort: dict[str, int]
 ) -> None:
     sign_in(client, world.lead)
-    page = soup(client.get(_results_url(world, cohort["current"])))
+    page = soup(client.get(_results_url(client, world, cohort["current"])))
     with app.app_context():
         assessment = db.session.get(Assessment, cohort["current"])
         assert assessment is not None
@@ -221,12 +221,14 @@ def test_next_steps_follow_the_framework_and_link_practice(
 
 def test_a_draft_shows_a_live_preview(client: FlaskClient, world: World) -> None:
     sign_in(client, world.contributor)
-    submit(
-        client,
-        f"/organisations/{world.org}/assessments/{world.assessment}/domains/leadership",
+    client.post_page(
+        "assessments.domain",
         {"level-mission-aims": "4"},
+        slug=world.org,
+        assessment_id=world.assessment,
+        domain_id="leadership",
     )
-    page = soup(client.get(_results_url(world, world.assessment)))
+    page = soup(client.get(_results_url(client, world, world.assessment)))
     assert "Preview: this assessment is still in progress" in page.get_text()
     rows = _table(page, "Level, score, completeness and target by section")
     assert rows[0][2] == "4.0" and rows[0][3] == "1/6"
@@ -236,9 +238,13 @@ def test_action_plan_from_a_next_step(
     app: Flask, client: FlaskClient, world: World, cohort: dict[str, int]
 ) -> None:
     sign_in(client, world.contributor)
-    url = (
-        f"/organisations/{world.org}/actions/new?assessment={cohort['current']}"
-        "&domain=funding&indicator=core-funding&title=Agree+three-year+funding"
+    url = client.url(
+        "actions.new",
+        slug=world.org,
+        assessment=cohort["current"],
+        domain="funding",
+        indicator="core-funding",
+        title="Agree three-year funding",
     )
     page = soup(client.get(url))
     title = page.find("textarea", attrs={"name": "title"})
@@ -272,7 +278,7 @@ def test_action_plan_from_a_next_step(
         },
     )
     assert done.status_code == 302
-    plan = soup(client.get(f"/organisations/{world.org}/actions/"))
+    plan = soup(client.get_page("actions.index", slug=world.org))
     text = plan.get_text(" ", strip=True)
     assert "Funding and sustainability" in text and "Agree three-year funding" in text
     assert "Overdue" in text and "Raised in 2026/27" in text
@@ -282,7 +288,7 @@ def test_action_plan_from_a_next_step(
         action_id = action.id
     finished = submit(
         client,
-        f"/organisations/{world.org}/actions/{action_id}",
+        client.url("actions.edit", slug=world.org, action_id=action_id),
         {
             "title": "Agree three-year funding",
             "owner": "Finance lead",
@@ -291,7 +297,7 @@ def test_action_plan_from_a_next_step(
         },
     )
     assert finished.status_code == 302
-    plan = soup(client.get(f"/organisations/{world.org}/actions/")).get_text(" ", strip=True)
+    plan = soup(client.get_page("actions.index", slug=world.org)).get_text(" ", strip=True)
     assert "Overdue" not in plan
     with app.app_context():
         action = db.session.get(ActionItem, action_id)
@@ -373,30 +379,33 @@ def test_pdf_report_opens(client: FlaskClient, world: World, cohort: dict[str, i
     except OSError as error:  # pragma: no cover - depends on the machine
         pytest.skip(f"WeasyPrint needs Pango (apt-get install -y libpango-1.0-0): {error}")
     sign_in(client, world.lead)
-    response = client.get(f"/organisations/{world.org}/assessments/{cohort['current']}/results.pdf")
+    response = client.get(
+        client.url("results.pdf", slug=world.org, assessment_id=cohort["current"])
+    )
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF-") and len(response.data) > 10_000
 
 
 def test_directory_search_and_filters(client: FlaskClient, world: World) -> None:
     sign_in(client, world.contributor)
-    everything = soup(client.get("/directory/"))
+    everything = soup(client.get_page("directory.index"))
     assert "Caring Plymouth" in everything.get_text()
-    by_region = soup(client.get("/directory/?region=south-west")).get_text()
+    by_region = soup(client.get_page("directory.index", region="south-west")).get_text()
     assert "Caring Plymouth" in by_region and "County Durham" not in by_region
-    by_words = soup(client.get("/directory/?q=job+centres")).get_text()
+    by_words = soup(client.get_page("directory.index", q="job centres")).get_text()
     assert "Caring Plymouth" in by_words
-    entry = soup(client.get("/directory/caring-plymouth")).get_text(" ", strip=True)
+    entry = soup(client.get_page("directory.entry", entry_slug="caring-plymouth")).get_text(
+        " ", strip=True
+    )
     assert "Source:" in entry and "South West" in entry
 
 
 def test_admin_adds_and_edits_a_directory_entry(client: FlaskClient, world: World) -> None:
     sign_in(client, world.admin)
-    refused = submit(client, "/admin/directory/new", {"name": ""})
+    refused = client.post_page("directory.new_entry", {"name": ""})
     assert "Enter the academy's name" in error_messages(refused)
-    created = submit(
-        client,
-        "/admin/directory/new",
+    created = client.post_page(
+        "directory.new_entry",
         {
             "name": "Example Coast Academy",
             "region": "south-east",
@@ -433,9 +442,9 @@ def test_the_scoping_authority_gets_its_report(app: Flask, client: FlaskClient) 
         set_answer(assessment, "lead-post", AnswerValues(level=2), officer)
         set_answer(assessment, "workforce-data", AnswerValues(level=3), officer)
         db.session.commit()
-        url = f"/organisations/{council.slug}/assessments/{assessment.id}/results"
+        values = {"slug": council.slug, "assessment_id": assessment.id}
     sign_in(client, "officer@scopeshire.example", TEST_PASSWORD)
-    page = soup(client.get(url))
+    page = soup(client.get_page("results.results", **values))
     text = page.get_text(" ", strip=True)
     assert "Scoping report: readiness to launch an academy" in text
     rows = _table(page, "Readiness by area")
