@@ -18,6 +18,7 @@ arguments, so callers never build keys themselves.
 from __future__ import annotations
 
 import base64
+import inspect
 import io
 import logging
 import math
@@ -26,7 +27,7 @@ import textwrap
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Concatenate, ParamSpec, cast
 from xml.sax.saxutils import escape, quoteattr
 
 import matplotlib
@@ -41,6 +42,7 @@ from matplotlib.typing import RcKeyType
 from maturity.cache import Cache
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
 
 CHART_VERSION = "1"
 """Part of every cache key: bump it when a change to the drawing code should redraw charts."""
@@ -256,96 +258,24 @@ def through_cache(cache: Cache, kind: str, draw: Callable[..., str], **arguments
     return cache.get_or_render(kind, data, lambda: draw(**arguments))
 
 
-def radar_chart(
-    cache: Cache,
-    *,
-    axes: Sequence[str],
-    series: Sequence[Series],
-    scale_min: float = 1,
-    scale_max: float,
-    level_names: Sequence[str] = (),
-    title: str,
-) -> str:
-    """``radar_svg`` through ``cache``."""
-    return through_cache(
-        cache,
-        "radar",
-        radar_svg,
-        axes=axes,
-        series=series,
-        scale_min=scale_min,
-        scale_max=scale_max,
-        level_names=level_names,
-        title=title,
-    )
+def cached(kind: str, draw: Callable[P, str]) -> Callable[Concatenate[Cache, P], str]:
+    """``draw`` through a cache given as the first argument: the chart's key is its kind and
+    every argument of ``draw`` (defaults included), so callers never build keys."""
+    signature = inspect.signature(draw)
+
+    def chart(cache: Cache, /, *args: P.args, **kwargs: P.kwargs) -> str:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return through_cache(cache, kind, draw, **bound.arguments)
+
+    chart.__doc__ = f"``{draw.__name__}`` through ``cache``."
+    return chart
 
 
-def line_chart(
-    cache: Cache,
-    *,
-    x_labels: Sequence[str],
-    series: Sequence[Series],
-    y_min: float | None = None,
-    y_max: float | None = None,
-    y_label: str = "",
-    title: str,
-    y_ticks: Sequence[float] | None = None,
-    y_tick_labels: Sequence[str] | None = None,
-) -> str:
-    """``line_svg`` through ``cache``."""
-    return through_cache(
-        cache,
-        "line",
-        line_svg,
-        x_labels=x_labels,
-        series=series,
-        y_min=y_min,
-        y_max=y_max,
-        y_label=y_label,
-        title=title,
-        y_ticks=y_ticks,
-        y_tick_labels=y_tick_labels,
-    )
-
-
-def heatmap_chart(
-    cache: Cache,
-    *,
-    rows: Sequence[str],
-    columns: Sequence[str],
-    values: Sequence[Sequence[float | None]],
-    scale_min: float,
-    scale_max: float,
-    title: str,
-    value_labels: Sequence[str] = (),
-) -> str:
-    """``heatmap_svg`` through ``cache``."""
-    return through_cache(
-        cache,
-        "heatmap",
-        heatmap_svg,
-        rows=rows,
-        columns=columns,
-        values=values,
-        scale_min=scale_min,
-        scale_max=scale_max,
-        title=title,
-        value_labels=value_labels,
-    )
-
-
-def bar_chart(
-    cache: Cache,
-    *,
-    categories: Sequence[str],
-    values: Sequence[float | None],
-    title: str,
-    y_label: str = "",
-) -> str:
-    """``bar_svg`` through ``cache``."""
-    return through_cache(
-        cache, "bar", bar_svg, categories=categories, values=values, title=title, y_label=y_label
-    )
+radar_chart = cached("radar", radar_svg)
+line_chart = cached("line", line_svg)
+heatmap_chart = cached("heatmap", heatmap_svg)
+bar_chart = cached("bar", bar_svg)
 
 
 # --- rendering --------------------------------------------------------------------------

@@ -16,11 +16,10 @@ from maturity.charts import (
     PALETTE,
     SECONDARY_TEXT_COLOUR,
     TEXT_COLOUR,
-    ChartCache,
     _render,
     _render_no_data,
     _wrap,
-    through_cache,
+    cached,
 )
 
 Column = tuple[str, Sequence[str]]
@@ -98,8 +97,5 @@ def theory_of_change_svg(columns: Sequence[Column], *, title: str) -> str:
     return _render(title, draw, size)
 
 
-def theory_of_change_chart(cache: ChartCache, *, columns: Sequence[Column], title: str) -> str:
-    """``theory_of_change_svg`` through ``cache``."""
-    return through_cache(
-        cache, "theory-of-change", theory_of_change_svg, columns=columns, title=title
-    )
+theory_of_change_chart = cached("theory-of-change", theory_of_change_svg)
+"""``theory_of_change_svg`` through a cache given as the first argument."""

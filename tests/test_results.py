@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from maturity.extensions import db
-from maturity.framework import next_steps, score
+from maturity.framework import AssessmentResult, Questionnaire, next_steps, score
 from maturity.models import (
     ActionItem,
     ActionStatus,
@@ -79,6 +79,14 @@ def _table(page, caption: str) -> list[list[str]]:  # type: ignore[no-untyped-de
     raise AssertionError(f"no table captioned {caption!r}")
 
 
+def _expected(app: Flask, assessment_id: int) -> tuple[Questionnaire, AssessmentResult]:
+    """The questionnaire and the framework's result of the assessment's live answers."""
+    with app.app_context():
+        assessment = db.session.get_one(Assessment, assessment_id)
+        q = questionnaire_of(assessment)
+        return q, score(q, engine_answers(answers_by_indicator(assessment)))
+
+
 @pytest.fixture
 def cohort(app: Flask, world: World) -> dict[str, int]:
     """The world's academy (North West) submitted 2025/26 and answered 2026/27, plus
@@ -114,12 +122,7 @@ def test_levels_and_scores_on_the_page_are_the_frameworks(
 ) -> None:
     sign_in(client, world.lead)
     page = soup(client.get(_results_url(client, world, cohort["current"])))
-    with app.app_context():
-        assessment = db.session.get(Assessment, cohort["current"])
-        assert assessment is not None
-        expected = score(
-            questionnaire_of(assessment), engine_answers(answers_by_indicator(assessment))
-        )
+    _questionnaire, expected = _expected(app, cohort["current"])
     rows = _table(page, "Level, score, completeness and target by section")
     assert len(rows) == len(expected.domains)
     for row, domain in zip(rows, expected.domains, strict=True):
@@ -202,11 +205,8 @@ def test_next_steps_follow_the_framework_and_link_practice(
 ) -> None:
     sign_in(client, world.lead)
     page = soup(client.get(_results_url(client, world, cohort["current"])))
-    with app.app_context():
-        assessment = db.session.get(Assessment, cohort["current"])
-        assert assessment is not None
-        q = questionnaire_of(assessment)
-        expected = next_steps(q, score(q, engine_answers(answers_by_indicator(assessment))))
+    q, result = _expected(app, cohort["current"])
+    expected = next_steps(q, result)
     steps = page.select("li.app-next-step h3")
     assert steps, "no next steps shown"
     first = expected[0]

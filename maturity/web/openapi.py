@@ -15,6 +15,24 @@ CELL = {
 }
 
 
+STRING = {"type": "string"}
+INTEGER = {"type": "integer"}
+
+
+def _object(**properties: Any) -> dict[str, Any]:
+    """An object with exactly these properties, all required."""
+    return {
+        "type": "object",
+        "required": list(properties),
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
+def _array(items: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "items": items}
+
+
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -71,7 +89,14 @@ FILTER_PARAMETERS = [
 
 
 def openapi_document() -> dict[str, Any]:
-    """The API description, as served at /api/v1/openapi.json."""
+    """The API description, as served at /api/v1/openapi.json (its wording of the
+    disclosure rule from ``maturity.framework.disclosure``, read on every call)."""
+    minimum_group = {
+        "type": "integer",
+        "minimum": 1,
+        "description": f"Figures about fewer academies than this are withheld "
+        f"(now {disclosure.MINIMUM_GROUP}).",
+    }
     return {
         "openapi": "3.1.0",
         "info": {
@@ -114,165 +139,68 @@ def openapi_document() -> dict[str, Any]:
                 "session": {"type": "apiKey", "in": "cookie", "name": "session"},
             },
             "schemas": {
-                "Error": {
-                    "type": "object",
-                    "required": ["error"],
-                    "properties": {"error": {"type": "string"}},
-                },
-                "Me": {
-                    "type": "object",
-                    "required": ["email", "name", "is_admin", "organisations", "regions"],
-                    "properties": {
-                        "email": {"type": "string"},
-                        "name": {"type": "string"},
-                        "is_admin": {"type": "boolean"},
-                        "organisations": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": ["slug", "name", "role"],
-                                "properties": {
-                                    "slug": {"type": "string"},
-                                    "name": {"type": "string"},
-                                    "role": {"enum": ["contributor", "lead"]},
-                                },
-                                "additionalProperties": False,
-                            },
-                        },
-                        "regions": {"type": "array", "items": {"type": "string"}},
-                    },
-                    "additionalProperties": False,
-                },
-                "Filters": {
-                    "type": "object",
-                    "required": ["cycle", "kind", "version"],
-                    "properties": {
-                        "cycle": {"type": "string"},
-                        "kind": {"enum": ["social_care", "health_and_care", None]},
-                        "version": NULLABLE_STRING,
-                    },
-                    "additionalProperties": False,
-                },
-                "Table": {
-                    "type": "object",
-                    "required": ["key", "caption", "columns", "rows", "notes"],
-                    "properties": {
-                        "key": {"type": "string"},
-                        "caption": {"type": "string"},
-                        "columns": {"type": "array", "items": {"type": "string"}},
-                        "rows": {
-                            "type": "array",
-                            "items": {"type": "object", "additionalProperties": CELL},
-                        },
-                        "notes": {"type": "array", "items": {"type": "string"}},
-                    },
-                    "additionalProperties": False,
-                },
-                "RegionFigures": {
-                    "type": "object",
-                    "required": ["region", "filters", "minimum_group", "tables"],
-                    "properties": {
-                        "region": {
-                            "type": "object",
-                            "required": ["code", "name"],
-                            "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
-                        },
-                        "filters": _ref("Filters"),
-                        "minimum_group": {"type": "integer", "minimum": 1},
-                        "tables": {"type": "array", "items": _ref("Table")},
-                    },
-                    "additionalProperties": False,
-                },
-                "NationalRegions": {
-                    "type": "object",
-                    "required": ["filters", "minimum_group", "table"],
-                    "properties": {
-                        "filters": _ref("Filters"),
-                        "minimum_group": {"type": "integer", "minimum": 1},
-                        "table": _ref("Table"),
-                    },
-                    "additionalProperties": False,
-                },
-                "Result": {
-                    "type": "object",
-                    "required": ["overall", "domains"],
-                    "properties": {
-                        "overall": {
-                            "type": "object",
-                            "required": ["score", "level", "level_name"],
-                            "properties": {
-                                "score": NULLABLE_NUMBER,
-                                "level": NULLABLE_INTEGER,
-                                "level_name": NULLABLE_STRING,
-                            },
-                        },
-                        "domains": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": [
-                                    "domain_id",
-                                    "title",
-                                    "score",
-                                    "level",
-                                    "level_name",
-                                    "answered",
-                                    "not_applicable",
-                                    "unanswered",
-                                ],
-                                "properties": {
-                                    "domain_id": {"type": "string"},
-                                    "title": {"type": "string"},
-                                    "score": NULLABLE_NUMBER,
-                                    "level": NULLABLE_INTEGER,
-                                    "level_name": NULLABLE_STRING,
-                                    "answered": {"type": "integer"},
-                                    "not_applicable": {"type": "integer"},
-                                    "unanswered": {"type": "integer"},
-                                },
-                                "additionalProperties": False,
-                            },
-                        },
-                    },
-                    "additionalProperties": False,
-                },
-                "OrganisationAssessments": {
-                    "type": "object",
-                    "required": ["organisation", "assessments"],
-                    "properties": {
-                        "organisation": {
-                            "type": "object",
-                            "required": ["slug", "name"],
-                            "properties": {"slug": {"type": "string"}, "name": {"type": "string"}},
-                        },
-                        "assessments": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": [
-                                    "id",
-                                    "cycle",
-                                    "questionnaire_id",
-                                    "questionnaire_version",
-                                    "status",
-                                    "submitted_at",
-                                    "result",
-                                ],
-                                "properties": {
-                                    "id": {"type": "integer"},
-                                    "cycle": {"type": "string"},
-                                    "questionnaire_id": {"type": "string"},
-                                    "questionnaire_version": {"type": "string"},
-                                    "status": {"enum": ["draft", "submitted"]},
-                                    "submitted_at": NULLABLE_STRING,
-                                    "result": {"oneOf": [_ref("Result"), {"type": "null"}]},
-                                },
-                                "additionalProperties": False,
-                            },
-                        },
-                    },
-                    "additionalProperties": False,
-                },
+                "Error": _object(error=STRING),
+                "Me": _object(
+                    email=STRING,
+                    name=STRING,
+                    is_admin={"type": "boolean"},
+                    organisations=_array(
+                        _object(slug=STRING, name=STRING, role={"enum": ["contributor", "lead"]})
+                    ),
+                    regions=_array(STRING),
+                ),
+                "Filters": _object(
+                    cycle=STRING,
+                    kind={"enum": ["social_care", "health_and_care", None]},
+                    version=NULLABLE_STRING,
+                ),
+                "Table": _object(
+                    key=STRING,
+                    caption=STRING,
+                    columns=_array(STRING),
+                    rows=_array({"type": "object", "additionalProperties": CELL}),
+                    notes=_array(STRING),
+                ),
+                "RegionFigures": _object(
+                    region=_object(code=STRING, name=STRING),
+                    filters=_ref("Filters"),
+                    minimum_group=minimum_group,
+                    tables=_array(_ref("Table")),
+                ),
+                "NationalRegions": _object(
+                    filters=_ref("Filters"), minimum_group=minimum_group, table=_ref("Table")
+                ),
+                "Result": _object(
+                    overall=_object(
+                        score=NULLABLE_NUMBER, level=NULLABLE_INTEGER, level_name=NULLABLE_STRING
+                    ),
+                    domains=_array(
+                        _object(
+                            domain_id=STRING,
+                            title=STRING,
+                            score=NULLABLE_NUMBER,
+                            level=NULLABLE_INTEGER,
+                            level_name=NULLABLE_STRING,
+                            answered=INTEGER,
+                            not_applicable=INTEGER,
+                            unanswered=INTEGER,
+                        )
+                    ),
+                ),
+                "OrganisationAssessments": _object(
+                    organisation=_object(slug=STRING, name=STRING),
+                    assessments=_array(
+                        _object(
+                            id=INTEGER,
+                            cycle=STRING,
+                            questionnaire_id=STRING,
+                            questionnaire_version=STRING,
+                            status={"enum": ["draft", "submitted"]},
+                            submitted_at=NULLABLE_STRING,
+                            result={"oneOf": [_ref("Result"), {"type": "null"}]},
+                        )
+                    ),
+                ),
             },
         },
     }

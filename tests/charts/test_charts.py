@@ -56,8 +56,9 @@ def marker_count(svg: str, gid: str) -> int:
     return len(list(found.iter(f"{SVG}use")))
 
 
-def radar(**overrides: Any) -> str:
-    arguments: dict[str, Any] = {
+# The arguments of one example of each chart.
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "radar": {
         "axes": DOMAINS,
         "series": [
             Series("2026/27", (2.5, 3, 1.8, 2, 2.2)),
@@ -67,12 +68,8 @@ def radar(**overrides: Any) -> str:
         "scale_max": 4,
         "level_names": LEVELS,
         "title": "Maturity by domain",
-    }
-    return radar_svg(**(arguments | overrides))
-
-
-def line(**overrides: Any) -> str:
-    arguments: dict[str, Any] = {
+    },
+    "line": {
         "x_labels": ("2023/24", "2024/25", "2025/26", "2026/27"),
         "series": [
             Series("Leadership", (1, 2, 2, 3)),
@@ -84,12 +81,8 @@ def line(**overrides: Any) -> str:
         "y_tick_labels": LEVELS,
         "y_label": "Level",
         "title": "Domain scores over cycles",
-    }
-    return line_svg(**(arguments | overrides))
-
-
-def heatmap(**overrides: Any) -> str:
-    arguments: dict[str, Any] = {
+    },
+    "heatmap": {
         "rows": ("North Academy", "South Academy"),
         "columns": DOMAINS[:3],
         "values": ((1, 2, 3), (4, 2.5, 3)),
@@ -97,18 +90,30 @@ def heatmap(**overrides: Any) -> str:
         "scale_max": 4,
         "value_labels": LEVELS,
         "title": "Academies by domain",
-    }
-    return heatmap_svg(**(arguments | overrides))
-
-
-def bar(**overrides: Any) -> str:
-    arguments: dict[str, Any] = {
+    },
+    "bar": {
         "categories": LEVELS,
         "values": (3, 7, 2, 1),
         "y_label": "Academies",
         "title": "Academies at each level",
-    }
-    return bar_svg(**(arguments | overrides))
+    },
+}
+
+
+def radar(**overrides: Any) -> str:
+    return radar_svg(**(EXAMPLES["radar"] | overrides))
+
+
+def line(**overrides: Any) -> str:
+    return line_svg(**(EXAMPLES["line"] | overrides))
+
+
+def heatmap(**overrides: Any) -> str:
+    return heatmap_svg(**(EXAMPLES["heatmap"] | overrides))
+
+
+def bar(**overrides: Any) -> str:
+    return bar_svg(**(EXAMPLES["bar"] | overrides))
 
 
 CHARTS: dict[str, Callable[..., str]] = {
@@ -403,61 +408,10 @@ def test_key_tells_series_apart() -> None:
 
 
 CACHED_CHARTS: dict[str, tuple[Callable[..., str], Callable[[], str], dict[str, Any]]] = {
-    "radar": (
-        radar_chart,
-        radar,
-        {
-            "axes": DOMAINS,
-            "series": [
-                Series("2026/27", (2.5, 3, 1.8, 2, 2.2)),
-                Series("2025/26", (2, 2.5, 1.5, 2, 2), "dashed"),
-                Series("Target", (3, 3, 3, 3, 3), "dotted"),
-            ],
-            "scale_max": 4,
-            "level_names": LEVELS,
-            "title": "Maturity by domain",
-        },
-    ),
-    "line": (
-        line_chart,
-        line,
-        {
-            "x_labels": ("2023/24", "2024/25", "2025/26", "2026/27"),
-            "series": [
-                Series("Leadership", (1, 2, 2, 3)),
-                Series("Partnerships", (1.5, 2, 2.5, 2.5), "dashed"),
-            ],
-            "y_min": 1,
-            "y_max": 4,
-            "y_ticks": (1, 2, 3, 4),
-            "y_tick_labels": LEVELS,
-            "y_label": "Level",
-            "title": "Domain scores over cycles",
-        },
-    ),
-    "heatmap": (
-        heatmap_chart,
-        heatmap,
-        {
-            "rows": ("North Academy", "South Academy"),
-            "columns": DOMAINS[:3],
-            "values": ((1, 2, 3), (4, 2.5, 3)),
-            "scale_min": 1,
-            "scale_max": 4,
-            "value_labels": LEVELS,
-            "title": "Academies by domain",
-        },
-    ),
-    "bar": (
-        bar_chart,
-        bar,
-        {
-            "categories": LEVELS,
-            "values": (3, 7, 2, 1),
-            "y_label": "Academies",
-            "title": "Academies at each level",
-        },
-    ),
+    "radar": (radar_chart, radar, EXAMPLES["radar"]),
+    "line": (line_chart, line, EXAMPLES["line"]),
+    "heatmap": (heatmap_chart, heatmap, EXAMPLES["heatmap"]),
+    "bar": (bar_chart, bar, EXAMPLES["bar"]),
 }
 
 
