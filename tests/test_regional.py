@@ -354,7 +354,7 @@ def test_admin_publishes_anonymised_open_data(
 def test_a_cached_chart_is_not_drawn_again(
     app: Flask, client: FlaskClient, world: World, region: None
 ) -> None:
-    from maturity.web.charts import EXTENSION_KEY
+    from maturity.cache import EXTENSION_KEY
 
     cache = app.extensions[EXTENSION_KEY]
     sign_in(client, world.regional_lead)
@@ -408,8 +408,8 @@ def test_sql_statements_per_page_do_not_grow_with_academies_or_cycles(
 
     def measure() -> tuple[dict[str, int], dict[str, int]]:
         """Statements per page with every cache empty, then with the caches warm."""
+        from maturity.cache import EXTENSION_KEY
         from maturity.services.results import forget_parsed_snapshots
-        from maturity.web.charts import EXTENSION_KEY
 
         cold = {}
         for url in pages:

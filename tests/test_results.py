@@ -8,6 +8,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -68,6 +69,12 @@ def _results_url(client: FlaskClient, world: World, assessment_id: int) -> str:
     return client.url("results.results", slug=world.org, assessment_id=assessment_id)
 
 
+def _lead_sees_results(client: FlaskClient, world: World, assessment_id: int) -> BeautifulSoup:
+    """The results page as the academy's lead sees it."""
+    sign_in(client, world.lead)
+    return soup(client.get(_results_url(client, world, assessment_id)))
+
+
 def _table(page, caption: str) -> list[list[str]]:  # type: ignore[no-untyped-def]
     for table in page.select("table"):
         found = table.find("caption")
@@ -120,8 +127,7 @@ def cohort(app: Flask, world: World) -> dict[str, int]:
 def test_levels_and_scores_on_the_page_are_the_frameworks(
     app: Flask, client: FlaskClient, world: World, cohort: dict[str, int]
 ) -> None:
-    sign_in(client, world.lead)
-    page = soup(client.get(_results_url(client, world, cohort["current"])))
+    page = _lead_sees_results(client, world, cohort["current"])
     _questionnaire, expected = _expected(app, cohort["current"])
     rows = _table(page, "Level, score, completeness and target by section")
     assert len(rows) == len(expected.domains)
@@ -136,8 +142,7 @@ def test_levels_and_scores_on_the_page_are_the_frameworks(
 def test_benchmarks_are_withheld_for_groups_under_three(
     client: FlaskClient, world: World, cohort: dict[str, int]
 ) -> None:
-    sign_in(client, world.lead)
-    page = soup(client.get(_results_url(client, world, cohort["current"])))
+    page = _lead_sees_results(client, world, cohort["current"])
     rows = _table(page, "spread of academies")
     funding = next(row for row in rows if row[0] == "Funding and sustainability")
     # The academy itself is left out of its own groups. England: the 3 others (twin,
@@ -156,8 +161,7 @@ def test_a_region_with_fewer_than_three_academies_is_withheld(
         assert hidden is not None
         hidden.status = AssessmentStatus.DRAFT  # reopened: no longer counted
         db.session.commit()
-    sign_in(client, world.lead)
-    page = soup(client.get(_results_url(client, world, cohort["current"])))
+    page = _lead_sees_results(client, world, cohort["current"])
     rows = _table(page, "spread of academies")
     funding = next(row for row in rows if row[0] == "Funding and sustainability")
     assert funding[3] == "Withheld"
@@ -177,8 +181,7 @@ def test_a_non_sharing_academy_is_never_named(
 
 
 def test_peer_reason_is_in_words(client: FlaskClient, world: World, cohort: dict[str, int]) -> None:
-    sign_in(client, world.lead)
-    page = soup(client.get(_results_url(client, world, cohort["current"])))
+    page = _lead_sees_results(client, world, cohort["current"])
     peers = page.find(id="peers").find_next("ul")  # type: ignore[union-attr]
     assert peers is not None
     first = peers.find("li")
@@ -191,8 +194,7 @@ def test_peer_reason_is_in_words(client: FlaskClient, world: World, cohort: dict
 def test_comparison_with_last_cycle_shows_direction(
     client: FlaskClient, world: World, cohort: dict[str, int]
 ) -> None:
-    sign_in(client, world.lead)
-    page = soup(client.get(_results_url(client, world, cohort["current"])))
+    page = _lead_sees_results(client, world, cohort["current"])
     rows = _table(page, "2025/26 compared with 2026/27")
     by_title = {row[0]: row for row in rows}
     assert by_title["Leadership and strategy"][3].endswith("up")
@@ -203,8 +205,7 @@ def test_comparison_with_last_cycle_shows_direction(
 def test_next_steps_follow_the_framework_and_link_practice(
     app: Flask, client: FlaskClient, world: World, cohort: dict[str, int]
 ) -> None:
-    sign_in(client, world.lead)
-    page = soup(client.get(_results_url(client, world, cohort["current"])))
+    page = _lead_sees_results(client, world, cohort["current"])
     q, result = _expected(app, cohort["current"])
     expected = next_steps(q, result)
     steps = page.select("li.app-next-step h3")
@@ -464,8 +465,9 @@ def test_charts_are_drawn_once_for_the_same_data(
     app: Flask, world: World, cohort: dict[str, int]
 ) -> None:
     """The chart cache itself, below the page cache: the same figures never draw twice."""
+    from maturity.cache import EXTENSION_KEY
     from maturity.services.results import results_view
-    from maturity.web.charts import EXTENSION_KEY, profile_charts
+    from maturity.web.charts import profile_charts
 
     cache = app.extensions[EXTENSION_KEY]
     with app.test_request_context():
