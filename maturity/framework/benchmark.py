@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from maturity.framework import disclosure
 from maturity.framework.disclosure import MINIMUM_GROUP as DEFAULT_MINIMUM_GROUP
 from maturity.framework.scoring import AssessmentResult
 
@@ -86,15 +87,6 @@ def _round(value: Fraction) -> float:
     return float(Fraction(math.floor(value * 10 + Fraction(1, 2)), 10))
 
 
-def _suppressed_note(n: int, minimum_group: int) -> str:
-    if n == 0:
-        return "No academies have a figure here yet, so there is nothing to show."
-    return (
-        f"Fewer than {minimum_group} academies: figures are withheld so that no academy can "
-        "be identified."
-    )
-
-
 def spread(values: Sequence[float], minimum_group: int = DEFAULT_MINIMUM_GROUP) -> Spread:
     """The n, median, quartiles, minimum and maximum of ``values``.
 
@@ -116,7 +108,7 @@ def spread(values: Sequence[float], minimum_group: int = DEFAULT_MINIMUM_GROUP) 
             minimum=None,
             maximum=None,
             suppressed=True,
-            note=_suppressed_note(n, minimum_group),
+            note=disclosure.group_note(n, minimum_group),
             minimum_group=minimum_group,
         )
     if n == 1:

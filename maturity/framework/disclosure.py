@@ -162,14 +162,16 @@ def spread_rule() -> str:
     )
 
 
-def group_note(n: int) -> str | None:
-    """Why a group's figures are missing (None when they are not)."""
+def group_note(n: int, minimum_group: int | None = None) -> str | None:
+    """Why a group's figures are missing (None when they are not); ``minimum_group`` is
+    ``MINIMUM_GROUP`` unless a caller asks about another threshold."""
+    threshold = MINIMUM_GROUP if minimum_group is None else minimum_group
     if n == 0:
         return "No academies have a figure here yet, so there is nothing to show."
-    if is_shown(n):
+    if n >= threshold:
         return None
     return (
-        f"{fewer_than().capitalize()} academies: figures are withheld so that no academy can "
+        f"Fewer than {threshold} academies: figures are withheld so that no academy can "
         "be identified."
     )
 
