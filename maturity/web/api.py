@@ -20,9 +20,9 @@ from maturity.models import AssessmentStatus
 from maturity.services import regional
 from maturity.services.assessments import assessments_for, latest_snapshot
 from maturity.services.organisations import memberships_for
-from maturity.web.access import Policy, requires
+from maturity.web.access import Policy, led_region, requires
 from maturity.web.openapi import openapi_document
-from maturity.web.regional import filters_from_request, led_region, submitted_cycles
+from maturity.web.regional import filters_from_request, submitted_cycles
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # read-only: GET only, and tokens are not cookies

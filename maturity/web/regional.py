@@ -12,8 +12,7 @@ from maturity.cache import ANSWERS, CSRF_PLACEHOLDER, cache, cached_fragment, ca
 from maturity.charts import Series, heatmap_chart, line_chart
 from maturity.services import regional as service
 from maturity.services.organisations import organisation_by_slug
-from maturity.services.reference import list_regions, region_by_code
-from maturity.web.access import Policy, requires
+from maturity.web.access import Policy, led_region, regions_led, requires
 from maturity.web.charts import chart_src
 from maturity.web.downloads import file_download, table_download
 from maturity.web.links import service_url_for, settings
@@ -30,24 +29,6 @@ def filters_from_request(*, current: bool = False) -> service.Filters:
     return service.parse_filters(request.args, submitted=submitted_cycles(), current=current)
 
 
-def _regions_for_user() -> list[Any]:
-    if current_user.is_admin:
-        return list(list_regions())
-    return sorted((lead.region for lead in current_user.regional_leads), key=lambda r: r.sort_order)
-
-
-def led_region(code: str) -> Any:
-    """The region with this code, if the signed-in person leads it (or is an admin)."""
-    found = region_by_code(code)
-    if found is None:
-        abort(404)
-    if not current_user.is_admin and all(
-        lead.region_id != found.id for lead in current_user.regional_leads
-    ):
-        abort(403)
-    return found
-
-
 def _filter_options() -> dict[str, Any]:
     return {
         "cycles": service.available_cycles(submitted_cycles()),
@@ -58,7 +39,7 @@ def _filter_options() -> dict[str, Any]:
 @bp.route("/")
 @requires(Policy.REGIONAL_LEAD)
 def index() -> Any:
-    return render_template("regional/index.html", regions=_regions_for_user())
+    return render_template("regional/index.html", regions=regions_led())
 
 
 def _render_figures(found: Any, filters: service.Filters) -> str:
