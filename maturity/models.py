@@ -389,7 +389,22 @@ class Assessment(Base):
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
 
 
-class AnswerRecord(Base):
+class AnswerFields:
+    """The columns an answer and each saved state of it share: which indicator of which
+    assessment, and what a person set on it. One definition for both tables."""
+
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    indicator_id: Mapped[str] = mapped_column(String(80))
+    level: Mapped[int | None] = mapped_column(Integer)
+    not_applicable: Mapped[bool] = mapped_column(Boolean, default=False)
+    not_applicable_reason: Mapped[str | None] = mapped_column(Text)
+    evidence_note: Mapped[str | None] = mapped_column(Text)
+    evidence_url: Mapped[str | None] = mapped_column(String(500))
+    confidence: Mapped[Confidence | None] = mapped_column(_enum(Confidence, "confidence"))
+    carried_over: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AnswerRecord(AnswerFields, Base):
     """The current answer to one indicator in one assessment.
 
     ``version`` goes up by one with every save; a save names the version it was based
@@ -404,15 +419,6 @@ class AnswerRecord(Base):
         Index("ix_answer_updated_at", "updated_at"),
     )
 
-    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
-    indicator_id: Mapped[str] = mapped_column(String(80))
-    level: Mapped[int | None] = mapped_column(Integer)
-    not_applicable: Mapped[bool] = mapped_column(Boolean, default=False)
-    not_applicable_reason: Mapped[str | None] = mapped_column(Text)
-    evidence_note: Mapped[str | None] = mapped_column(Text)
-    evidence_url: Mapped[str | None] = mapped_column(String(500))
-    confidence: Mapped[Confidence | None] = mapped_column(_enum(Confidence, "confidence"))
-    carried_over: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
@@ -420,21 +426,12 @@ class AnswerRecord(Base):
     updated_by: Mapped[User | None] = relationship()
 
 
-class AnswerRevision(Base):
+class AnswerRevision(AnswerFields, Base):
     """One saved state of an answer: the indicator's history, never changed afterwards."""
 
     __tablename__ = "answer_revision"
 
-    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
-    indicator_id: Mapped[str] = mapped_column(String(80))
     version: Mapped[int] = mapped_column(Integer)
-    level: Mapped[int | None] = mapped_column(Integer)
-    not_applicable: Mapped[bool] = mapped_column(Boolean, default=False)
-    not_applicable_reason: Mapped[str | None] = mapped_column(Text)
-    evidence_note: Mapped[str | None] = mapped_column(Text)
-    evidence_url: Mapped[str | None] = mapped_column(String(500))
-    confidence: Mapped[Confidence | None] = mapped_column(_enum(Confidence, "confidence"))
-    carried_over: Mapped[bool] = mapped_column(Boolean, default=False)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     changed_by: Mapped[User | None] = relationship()
