@@ -17,11 +17,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from maturity import create_app
 from maturity.extensions import db
 from maturity.models import AnswerRecord, Assessment, User
 from maturity.services import assessments as service
+from maturity.web.assessment_forms import domain_form
 from tests.conftest import config_for_tests, create_database, drop_database
 from tests.helpers import World, make_world
 
@@ -77,8 +79,12 @@ def _save(
         assert assessment is not None and user is not None
         questionnaire = service.questionnaire_of(assessment)
         domain = questionnaire.domain("leadership")
-        parsed = service.parse_domain_form(questionnaire, domain, form)
-        outcome = service.save_domain(assessment, domain, parsed, user)
+        # The page's own form reads the post; the service gets its typed answers.
+        page = domain_form(questionnaire, domain, MultiDict(form), meta={"csrf": False})
+        page.validate()
+        outcome = service.save_domain(
+            assessment, domain, page.answer_inputs(), user, target=page.target_choice()
+        )
         if after_write is not None:
             after_write.set()
             time.sleep(0.5)  # hold the row lock while the other person saves

@@ -18,6 +18,17 @@ from maturity.models import Assessment, AssessmentStatus, Confidence, Role
 from maturity.services import assessments as service
 from maturity.services.assessments import AssessmentError
 from maturity.web.access import Policy, requires
+from maturity.web.assessment_forms import (
+    DomainForm,
+    ReopenForm,
+    StartForm,
+    SubmitForm,
+    domain_form,
+    error_of,
+    field_errors,
+    place_error,
+    posted_data,
+)
 
 bp = Blueprint("assessments", __name__, url_prefix="/organisations/<slug>/assessments")
 
@@ -52,42 +63,36 @@ def index(slug: str) -> Any:
 @requires(Policy.ORG_LEAD)
 def start(slug: str) -> Any:
     today = date.today()
-    cycles = [str(cycle) for cycle in Cycle.selectable(today)]
-    questionnaire = service.catalogue().questionnaire(service.questionnaire_id_for(g.organisation))
-    errors: dict[str, str] = {}
-    values = {"cycle": str(Cycle.containing(today)), "start_from": "blank"}
-    if request.method == "POST":
-        values = {
-            "cycle": request.form.get("cycle", ""),
-            "start_from": request.form.get("start_from", ""),
-        }
-        if values["start_from"] not in ("blank", "previous"):
-            errors["start_from"] = "Select whether to start blank or from last cycle's answers"
-        if values["cycle"] not in cycles:
-            errors["cycle"] = "Select a cycle from the list"
-        if not errors:
-            try:
-                assessment = service.start_assessment(
-                    g.organisation,
-                    values["cycle"],
-                    current_user._get_current_object(),
-                    carry_forward=values["start_from"] == "previous",
-                    today=today,
-                )
-            except AssessmentError as error:
-                field = "start_from" if "earlier assessment" in str(error) else "cycle"
-                errors[field] = str(error)
-            else:
-                return redirect(
-                    url_for("assessments.task_list", slug=slug, assessment_id=assessment.id)
-                )
+    form = StartForm(
+        [str(cycle) for cycle in Cycle.selectable(today)],
+        formdata=posted_data(),
+        data={"cycle": str(Cycle.containing(today)), "start_from": "blank"}
+        if request.method == "GET"
+        else None,
+    )
+    if form.validate_on_submit():
+        try:
+            assessment = service.start_assessment(
+                g.organisation,
+                form.cycle.data,
+                current_user._get_current_object(),
+                carry_forward=form.carry_forward,
+                today=today,
+            )
+        except AssessmentError as error:
+            place_error(form, error, default="cycle")
+        else:
+            return redirect(
+                url_for("assessments.task_list", slug=slug, assessment_id=assessment.id)
+            )
     return render_template(
         "assessments/start.html",
         organisation=g.organisation,
-        questionnaire=questionnaire,
-        cycles=cycles,
-        values=values,
-        errors=errors,
+        questionnaire=service.catalogue().questionnaire(
+            service.questionnaire_id_for(g.organisation)
+        ),
+        start_form=form,
+        errors=field_errors(form),
     )
 
 
@@ -113,53 +118,58 @@ def domain(slug: str, assessment_id: int, domain_id: str) -> Any:
     if assessment.status != AssessmentStatus.DRAFT:
         flash("This assessment has been submitted and is read-only. A lead can reopen it", "info")
         return redirect(url_for("assessments.check", slug=slug, assessment_id=assessment_id))
-    parsed = None
+    form = domain_form(questionnaire, current_domain, posted_data())
     outcome = None
-    if request.method == "POST":
-        parsed = service.parse_domain_form(questionnaire, current_domain, request.form)
+    if form.is_submitted():
+        valid = form.validate()
+        # Every indicator without errors is saved, whatever the rest of the page holds.
         outcome = service.save_domain(
-            assessment, current_domain, parsed, current_user._get_current_object()
+            assessment,
+            current_domain,
+            form.answer_inputs(),
+            current_user._get_current_object(),
+            target=form.target_choice(),
         )
-        if not parsed.errors and not parsed.unknown and not outcome.conflicts:
-            return _after_save(assessment, questionnaire, current_domain)
+        if valid and not outcome.conflicts:
+            return _after_save(assessment, questionnaire, current_domain, form)
     return render_template(
         "assessments/domain.html",
         organisation=g.organisation,
         assessment=assessment,
         questionnaire=questionnaire,
         domain=current_domain,
-        items=_page_items(assessment, current_domain, parsed, outcome),
-        target=_target_value(assessment, current_domain, parsed),
-        errors=parsed.errors if parsed else {},
+        items=_page_items(assessment, form, outcome),
+        target=_target_value(assessment, form),
+        target_field=form.target,
         confidences=list(Confidence),
-        error_list=_error_list(questionnaire, current_domain, parsed, outcome),
+        error_of=error_of,
+        evidence_limit=service.EVIDENCE_NOTE_LIMIT,
+        error_list=form.error_list() + _conflict_errors(questionnaire, outcome),
     )
 
 
 def _page_items(
-    assessment: Assessment,
-    current: Domain,
-    parsed: service.DomainForm | None,
-    outcome: service.SaveOutcome | None,
+    assessment: Assessment, form: DomainForm, outcome: service.SaveOutcome | None
 ) -> list[dict[str, Any]]:
-    """What each indicator shows: what the person entered (after a post), else what is
-    stored; the version the next save is based on; any conflict to resolve."""
+    """What each indicator shows: what the person entered (after a post with errors),
+    else what is stored; the version the next save is based on; any conflict to resolve."""
     stored = service.answers_by_indicator(assessment)
     items = []
-    for indicator in current.indicators:
+    for group in form.groups:
+        indicator = group.indicator
         record = stored.get(indicator.id)
         conflict = outcome.conflicts.get(indicator.id) if outcome else None
         if conflict is not None:
             values, version = conflict.mine, conflict.their_version
-        elif parsed is not None and indicator.id in parsed.errors_for_indicator:
-            values = parsed.raw[indicator.id]
-            version = parsed.versions.get(indicator.id, 0)
+        elif group.has_errors:
+            values, version = form.values_of(group), group.version.data or 0
         else:
             values = service.AnswerValues.of(record) if record else service.AnswerValues()
             version = record.version if record else 0
         items.append(
             {
                 "indicator": indicator,
+                "fields": group,
                 "values": values,
                 "version": version,
                 "carried_over": bool(record and record.carried_over and conflict is None),
@@ -171,18 +181,18 @@ def _page_items(
     return items
 
 
-def _target_value(
-    assessment: Assessment, current: Domain, parsed: service.DomainForm | None
-) -> str:
-    if parsed is not None and f"target-{current.id}" in parsed.errors:
-        return request.form.get(f"target-{current.id}", "")
-    level = service.targets_by_domain(assessment).get(current.id)
+def _target_value(assessment: Assessment, form: DomainForm) -> str:
+    if form.target.errors:
+        return str(form.target.data or "")
+    level = service.targets_by_domain(assessment).get(form.domain.id)
     return str(level) if level else ""
 
 
-def _after_save(assessment: Assessment, questionnaire: Questionnaire, current: Domain) -> Any:
+def _after_save(
+    assessment: Assessment, questionnaire: Questionnaire, current: Domain, form: DomainForm
+) -> Any:
     slug = g.organisation.slug
-    if request.form.get("action") == "later":
+    if form.action.data == "later":
         flash("Your answers have been saved", "success")
         return redirect(url_for("assessments.task_list", slug=slug, assessment_id=assessment.id))
     ids = questionnaire.domain_ids
@@ -199,35 +209,17 @@ def _after_save(assessment: Assessment, questionnaire: Questionnaire, current: D
     return redirect(url_for("assessments.check", slug=slug, assessment_id=assessment.id))
 
 
-def _error_list(
-    questionnaire: Questionnaire,
-    current: Domain,
-    parsed: service.DomainForm | None,
-    outcome: service.SaveOutcome | None,
+def _conflict_errors(
+    questionnaire: Questionnaire, outcome: service.SaveOutcome | None
 ) -> list[dict[str, str]]:
-    items: list[dict[str, str]] = []
-    if parsed is not None:
-        for unknown in parsed.unknown:
-            items.append(
-                {
-                    "text": f"The page sent an answer for a question that is not in this "
-                    f"section ({unknown[:60]}). It was not saved",
-                    "href": "#main-content",
-                }
-            )
-        for field_name, message in parsed.errors.items():
-            items.append({"text": message, "href": f"#{field_name}"})
-    if outcome is not None:
-        for indicator_id in outcome.conflicts:
-            title = questionnaire.indicator(indicator_id).title
-            items.append(
-                {
-                    "text": f"Someone else changed '{title}' while you were editing. "
-                    "Choose which answer to keep",
-                    "href": f"#conflict-{indicator_id}",
-                }
-            )
-    return items
+    return [
+        {
+            "text": f"Someone else changed '{questionnaire.indicator(indicator_id).title}' "
+            "while you were editing. Choose which answer to keep",
+            "href": f"#conflict-{indicator_id}",
+        }
+        for indicator_id in (outcome.conflicts if outcome else ())
+    ]
 
 
 @bp.route("/<int:assessment_id>/indicators/<indicator_id>/history")
@@ -251,13 +243,10 @@ def indicator_history(slug: str, assessment_id: int, indicator_id: str) -> Any:
 @requires(Policy.ORG_MEMBER)
 def check(slug: str, assessment_id: int) -> Any:
     assessment, questionnaire = _load(assessment_id)
-    return _render_check(assessment, questionnaire)
+    return _render_check(assessment, questionnaire, SubmitForm(formdata=None))
 
 
-def _render_check(
-    assessment: Assessment, questionnaire: Questionnaire, errors: dict[str, str] | None = None
-) -> Any:
-    snapshot = service.latest_snapshot(assessment)
+def _render_check(assessment: Assessment, questionnaire: Questionnaire, form: SubmitForm) -> Any:
     return render_template(
         "assessments/check.html",
         organisation=g.organisation,
@@ -267,10 +256,11 @@ def _render_check(
         targets=service.targets_by_domain(assessment),
         progress=service.progress(assessment, questionnaire),
         result=service.current_result(assessment, questionnaire),
-        snapshot=snapshot,
+        snapshot=service.latest_snapshot(assessment),
         is_lead=_is_lead(),
         declaration=service.DECLARATION,
-        errors=errors or {},
+        submit_form=form,
+        errors=field_errors(form),
     )
 
 
@@ -278,15 +268,19 @@ def _render_check(
 @requires(Policy.ORG_LEAD)
 def submit(slug: str, assessment_id: int) -> Any:
     assessment, questionnaire = _load(assessment_id)
-    try:
-        service.submit_assessment(
-            assessment,
-            current_user._get_current_object(),
-            declared=request.form.get("declaration") == "agreed",
-        )
-    except AssessmentError as error:
-        return _render_check(assessment, questionnaire, {"declaration": str(error)})
-    return redirect(url_for("assessments.submitted", slug=slug, assessment_id=assessment_id))
+    form = SubmitForm(formdata=posted_data())
+    if form.validate():
+        try:
+            service.submit_assessment(
+                assessment, current_user._get_current_object(), declared=form.declared
+            )
+        except AssessmentError as error:
+            place_error(form, error, default="declaration")
+        else:
+            return redirect(
+                url_for("assessments.submitted", slug=slug, assessment_id=assessment_id)
+            )
+    return _render_check(assessment, questionnaire, form)
 
 
 @bp.route("/<int:assessment_id>/submitted")
@@ -310,14 +304,14 @@ def submitted(slug: str, assessment_id: int) -> Any:
 @requires(Policy.ORG_LEAD)
 def reopen(slug: str, assessment_id: int) -> Any:
     assessment, questionnaire = _load(assessment_id)
-    error = None
-    if request.method == "POST":
+    form = ReopenForm(formdata=posted_data())
+    if form.validate_on_submit():
         try:
             service.reopen_assessment(
-                assessment, current_user._get_current_object(), request.form.get("reason", "")
+                assessment, current_user._get_current_object(), form.reason.data or ""
             )
-        except AssessmentError as problem:
-            error = str(problem)
+        except AssessmentError as error:
+            place_error(form, error, default="reason")
         else:
             flash(
                 "The assessment is open for changes again. Submit it when you are ready", "success"
@@ -332,6 +326,6 @@ def reopen(slug: str, assessment_id: int) -> Any:
         organisation=g.organisation,
         assessment=assessment,
         questionnaire=questionnaire,
-        error=error,
-        reason=request.form.get("reason", ""),
+        reopen_form=form,
+        errors=field_errors(form),
     )
