@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from maturity.extensions import db
 from maturity.models import (
@@ -17,13 +17,60 @@ from maturity.models import (
     User,
 )
 from maturity.services.assessments import AnswerValues, set_answer, submit_assessment
-from tests.helpers import World, csrf_from, error_messages, make_assessment, sign_in, soup, submit
+from tests.helpers import (
+    PageCheckingClient,
+    World,
+    csrf_from,
+    error_messages,
+    make_assessment,
+    sign_in,
+    soup,
+    submit,
+)
 
 CYCLE = "2026/27"
 
 
-def _base(world: World, assessment_id: int | None = None) -> str:
-    return f"/organisations/{world.org}/assessments/{assessment_id or world.assessment}"
+def _url(
+    client: PageCheckingClient,
+    world: World,
+    endpoint: str = "task_list",
+    assessment_id: int | None = None,
+    **values: str,
+) -> str:
+    """The address of one of the assessment's pages, by endpoint name."""
+    return client.url(
+        f"assessments.{endpoint}",
+        slug=world.org,
+        assessment_id=assessment_id or world.assessment,
+        **values,
+    )
+
+
+def _domain_url(client: PageCheckingClient, world: World, domain_id: str = "leadership") -> str:
+    return _url(client, world, "domain", domain_id=domain_id)
+
+
+def _post(
+    client: PageCheckingClient, world: World, endpoint: str, data: dict[str, str], **values: str
+) -> TestResponse:
+    """Open one of the world's assessment pages by endpoint name and post it as a browser
+    would (its CSRF token and hidden fields, overlaid with ``data``)."""
+    return client.post_page(
+        f"assessments.{endpoint}",
+        data,
+        slug=world.org,
+        assessment_id=world.assessment,
+        **values,
+    )
+
+
+def _signed_in(app: Flask, email: str) -> PageCheckingClient:
+    """A client of its own, signed in as ``email`` (for two people at once)."""
+    client = app.test_client()
+    assert isinstance(client, PageCheckingClient)
+    sign_in(client, email)
+    return client
 
 
 def _answers(app: Flask, assessment_id: int) -> dict[str, AnswerRecord]:
@@ -36,74 +83,81 @@ def _answers(app: Flask, assessment_id: int) -> dict[str, AnswerRecord]:
         return {record.indicator_id: record for record in records}
 
 
-def _progress(client: FlaskClient, url: str) -> str:
+def _progress(client: PageCheckingClient, url: str) -> str:
     found = soup(client.get(url)).find(id="progress")
     assert found is not None
     return found.get_text(strip=True)
 
 
-def _start_fresh(app: Flask, client: FlaskClient, world: World, cycle: str = "2025/26") -> str:
-    response = submit(
-        client,
-        f"/organisations/{world.org}/assessments/start",
-        {"cycle": cycle, "start_from": "blank"},
+def _start(client: PageCheckingClient, world: World, cycle: str, start_from: str) -> TestResponse:
+    return client.post_page(
+        "assessments.start", {"cycle": cycle, "start_from": start_from}, slug=world.org
     )
+
+
+def _start_fresh(client: PageCheckingClient, world: World, cycle: str = "2025/26") -> str:
+    response = _start(client, world, cycle, "blank")
     assert response.status_code == 302, error_messages(response)
     return response.headers["Location"]
 
 
 def test_lead_and_contributor_complete_check_and_submit(
-    app: Flask, client: FlaskClient, world: World
+    app: Flask, client: PageCheckingClient, world: World
 ) -> None:
     sign_in(client, world.lead)
-    url = _start_fresh(app, client, world)
+    url = _start_fresh(client, world)
+    assessment_id = int(url.rsplit("/", 1)[1])
+    assert url == _url(client, world, assessment_id=assessment_id)
     assert _progress(client, url) == "0 of 56 questions answered."
 
-    contributor = app.test_client()
-    sign_in(contributor, world.contributor)
-    page = contributor.get(f"{url}/domains/leadership")
-    assert page.status_code == 200
+    contributor = _signed_in(app, world.contributor)
+    leadership = _url(client, world, "domain", assessment_id, domain_id="leadership")
+    page = contributor.get_page(
+        "assessments.domain", slug=world.org, assessment_id=assessment_id, domain_id="leadership"
+    )
     form = {"action": "continue", "target-leadership": "4"}
     for radio in soup(page).select("input[type=radio][name^=level-]"):
         form[str(radio["name"])] = "3"
-    response = submit(contributor, f"{url}/domains/leadership", form)
+    response = submit(contributor, leadership, form)
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/domains/delivery-model")  # next section
+    assert response.headers["Location"] == _url(
+        client, world, "domain", assessment_id, domain_id="delivery-model"
+    )  # next section
     assert _progress(contributor, url) == "6 of 56 questions answered."
     task_list = soup(contributor.get(url)).get_text(" ", strip=True)
     assert "Leadership and strategy" in task_list and "Completed" in task_list
 
     # A contributor can check but not submit.
-    check = soup(contributor.get(f"{url}/check"))
+    check_url = _url(client, world, "check", assessment_id)
+    submit_url = _url(client, world, "submit", assessment_id)
+    check = soup(contributor.get(check_url))
     assert "Only your academy's lead can submit" in check.get_text()
     assert (
         contributor.post(
-            f"{url}/submit",
-            data={
-                "csrf_token": csrf_from(contributor.get(f"{url}/check")),
-                "declaration": "agreed",
-            },
+            submit_url,
+            data={"csrf_token": csrf_from(contributor.get(check_url)), "declaration": "agreed"},
         ).status_code
         == 403
     )
 
     # The lead checks: unanswered questions are listed with links to them.
-    check = soup(client.get(f"{url}/check"))
+    check = soup(client.get(check_url))
     unanswered = check.find(id="unanswered")
     assert unanswered is not None and "50 unanswered questions" in unanswered.get_text()
-    assert check.find("a", href=f"{url}/domains/funding#indicator-core-funding") is not None
+    funding = _url(client, world, "domain", assessment_id, domain_id="funding")
+    assert check.find("a", href=f"{funding}#indicator-core-funding") is not None
 
     # Submitting needs the declaration.
-    token = csrf_from(client.get(f"{url}/check"))
-    refused = client.post(f"{url}/submit", data={"csrf_token": token})
+    token = csrf_from(client.get(check_url))
+    refused = client.post(submit_url, data={"csrf_token": token})
     expected = "Confirm that you have agreed these answers with your partners"
     assert expected in error_messages(refused)
-    done = client.post(f"{url}/submit", data={"csrf_token": token, "declaration": "agreed"})
-    assert done.status_code == 302 and done.headers["Location"].endswith("/submitted")
+    done = client.post(submit_url, data={"csrf_token": token, "declaration": "agreed"})
+    assert done.status_code == 302
+    assert done.headers["Location"] == _url(client, world, "submitted", assessment_id)
     confirmation = soup(client.get(done.headers["Location"]))
     assert "Overall level: Strategic" in confirmation.get_text(" ", strip=True)
 
-    assessment_id = int(url.rsplit("/", 1)[1])
     with app.app_context():
         assessment = db.session.get(Assessment, assessment_id)
         assert assessment is not None and assessment.status == AssessmentStatus.SUBMITTED
@@ -115,17 +169,19 @@ def test_lead_and_contributor_complete_check_and_submit(
 
 
 def test_a_submitted_assessment_is_read_only_and_its_result_frozen(
-    app: Flask, client: FlaskClient, world: World
+    app: Flask, client: PageCheckingClient, world: World
 ) -> None:
     _answer_and_submit(app, world, level=2)
     sign_in(client, world.lead)
-    url = _base(world)
     # The domain page no longer accepts changes.
-    token = csrf_from(client.get(f"{url}/check"))
-    response = client.post(
-        f"{url}/domains/leadership", data={"csrf_token": token, "level-mission-aims": "5"}
+    token = csrf_from(
+        client.get_page("assessments.check", slug=world.org, assessment_id=world.assessment)
     )
-    assert response.status_code == 302 and response.headers["Location"].endswith("/check")
+    response = client.post(
+        _domain_url(client, world), data={"csrf_token": token, "level-mission-aims": "5"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == _url(client, world, "check")
     assert _answers(app, world.assessment)["mission-aims"].level == 2
     # Even if the stored answers changed underneath, the submitted result does not.
     with app.app_context():
@@ -135,8 +191,10 @@ def test_a_submitted_assessment_is_read_only_and_its_result_frozen(
         assert record is not None
         record.level = 5
         db.session.commit()
-    confirmation = soup(client.get(f"{url}/submitted")).get_text(" ", strip=True)
-    assert "Overall level: Compliant" in confirmation
+    confirmation = client.get_page(
+        "assessments.submitted", slug=world.org, assessment_id=world.assessment
+    )
+    assert "Overall level: Compliant" in soup(confirmation).get_text(" ", strip=True)
 
 
 def _answer_and_submit(app: Flask, world: World, level: int) -> None:
@@ -151,15 +209,14 @@ def _answer_and_submit(app: Flask, world: World, level: int) -> None:
 
 
 def test_reopening_needs_a_reason_is_audited_and_keeps_the_old_snapshot(
-    app: Flask, client: FlaskClient, world: World
+    app: Flask, client: PageCheckingClient, world: World
 ) -> None:
     _answer_and_submit(app, world, level=2)
     sign_in(client, world.lead)
-    url = _base(world)
-    refused = submit(client, f"{url}/reopen", {"reason": "  "})
+    refused = _post(client, world, "reopen", {"reason": "  "})
     assert "Enter why the assessment needs to be reopened" in error_messages(refused)
     assert (
-        submit(client, f"{url}/reopen", {"reason": "Board asked for new evidence"}).status_code
+        _post(client, world, "reopen", {"reason": "Board asked for new evidence"}).status_code
         == 302
     )
     with app.app_context():
@@ -167,13 +224,15 @@ def test_reopening_needs_a_reason_is_audited_and_keeps_the_old_snapshot(
             select(AuditEvent).where(AuditEvent.action == "assessment_reopened")
         )
         assert event is not None and event.detail["reason"] == "Board asked for new evidence"
-    submit(
+    _post(
         client,
-        f"{url}/domains/leadership",
+        world,
+        "domain",
         {"level-mission-aims": "4", "version-mission-aims": "1"},
+        domain_id="leadership",
     )
-    token = csrf_from(client.get(f"{url}/check"))
-    client.post(f"{url}/submit", data={"csrf_token": token, "declaration": "agreed"})
+    token = csrf_from(client.get(_url(client, world, "check")))
+    client.post(_url(client, world, "submit"), data={"csrf_token": token, "declaration": "agreed"})
     with app.app_context():
         snapshots = db.session.scalars(
             select(AssessmentSnapshot).order_by(AssessmentSnapshot.id)
@@ -184,21 +243,21 @@ def test_reopening_needs_a_reason_is_audited_and_keeps_the_old_snapshot(
         assert second["indicators"][0]["level"] == 4
 
 
-def test_a_contributor_cannot_reopen(app: Flask, client: FlaskClient, world: World) -> None:
+def test_a_contributor_cannot_reopen(app: Flask, client: PageCheckingClient, world: World) -> None:
     _answer_and_submit(app, world, level=2)
     sign_in(client, world.contributor)
-    assert submit(client, f"{_base(world)}/reopen", {"reason": "x"}).status_code == 403
+    assert _post(client, world, "reopen", {"reason": "x"}).status_code == 403
 
 
 def test_valid_answers_are_saved_even_when_others_on_the_page_have_errors(
-    app: Flask, client: FlaskClient, world: World
+    app: Flask, client: PageCheckingClient, world: World
 ) -> None:
     sign_in(client, world.contributor)
-    url = f"{_base(world)}/domains/leadership"
     long_note = "x" * 3001
-    response = submit(
+    response = _post(
         client,
-        url,
+        world,
+        "domain",
         {
             "level-mission-aims": "4",
             "evidence-mission-aims": "Mission agreed at the partnership board",
@@ -209,6 +268,7 @@ def test_valid_answers_are_saved_even_when_others_on_the_page_have_errors(
             "level-senior-buy-in": "9",
             "action": "later",
         },
+        domain_id="leadership",
     )
     assert response.status_code == 200
     errors = error_messages(response)
@@ -237,18 +297,25 @@ def test_valid_answers_are_saved_even_when_others_on_the_page_have_errors(
 
 
 def test_not_applicable_needs_a_reason_and_only_where_allowed(
-    app: Flask, client: FlaskClient, world: World
+    app: Flask, client: PageCheckingClient, world: World
 ) -> None:
     sign_in(client, world.lead)
-    url = f"{_base(world)}/domains/funding"
-    response = submit(client, url, {"level-funder-balance": "na", "level-core-funding": "na"})
+    response = _post(
+        client,
+        world,
+        "domain",
+        {"level-funder-balance": "na", "level-core-funding": "na"},
+        domain_id="funding",
+    )
     errors = error_messages(response)
     assert "Explain why this question does not apply" in errors
     assert "This question cannot be marked not applicable" in errors
-    response = submit(
+    response = _post(
         client,
-        url,
+        world,
+        "domain",
         {"level-funder-balance": "na", "reason-funder-balance": "We receive no NHS funding"},
+        domain_id="funding",
     )
     assert response.status_code == 302
     record = _answers(app, world.assessment)["funder-balance"]
@@ -256,14 +323,15 @@ def test_not_applicable_needs_a_reason_and_only_where_allowed(
 
 
 def test_answers_for_unknown_questions_are_refused_and_the_rest_kept(
-    app: Flask, client: FlaskClient, world: World
+    app: Flask, client: PageCheckingClient, world: World
 ) -> None:
     sign_in(client, world.lead)
-    url = f"{_base(world)}/domains/leadership"
-    response = submit(
+    response = _post(
         client,
-        url,
+        world,
+        "domain",
         {"level-mission-aims": "3", "level-no-such-question": "5", "level-core-funding": "2"},
+        domain_id="leadership",
     )
     assert response.status_code == 200
     text = " ".join(error_messages(response))
@@ -272,29 +340,49 @@ def test_answers_for_unknown_questions_are_refused_and_the_rest_kept(
 
 
 def test_another_organisations_assessment_and_unknown_sections_are_not_found(
-    client: FlaskClient, world: World
+    client: PageCheckingClient, world: World
 ) -> None:
     sign_in(client, world.lead)
-    other = f"/organisations/{world.org}/assessments/{world.other_assessment}/domains/leadership"
-    assert submit(client, f"{_base(world)}/domains/leadership", {}).status_code == 302
-    assert client.get(other).status_code == 404
-    assert client.get(f"{_base(world)}/domains/no-such-domain").status_code == 404
-    assert client.get(f"{_base(world)}/indicators/nope/history").status_code == 404
-    theirs = f"/organisations/{world.other_org}/assessments/{world.other_assessment}"
-    assert client.get(theirs).status_code == 403
+    assert _post(client, world, "domain", {}, domain_id="leadership").status_code == 302
+    client.get_page(
+        "assessments.domain",
+        slug=world.org,
+        assessment_id=world.other_assessment,
+        domain_id="leadership",
+        expected=404,
+    )
+    client.get_page(
+        "assessments.domain",
+        slug=world.org,
+        assessment_id=world.assessment,
+        domain_id="no-such-domain",
+        expected=404,
+    )
+    client.get_page(
+        "assessments.indicator_history",
+        slug=world.org,
+        assessment_id=world.assessment,
+        indicator_id="nope",
+        expected=404,
+    )
+    client.get_page(
+        "assessments.task_list",
+        slug=world.other_org,
+        assessment_id=world.other_assessment,
+        expected=403,
+    )
 
 
 def test_starting_refuses_a_tampered_or_repeated_cycle(
-    app: Flask, client: FlaskClient, world: World
+    app: Flask, client: PageCheckingClient, world: World
 ) -> None:
     sign_in(client, world.lead)
-    start = f"/organisations/{world.org}/assessments/start"
     for cycle in ("2099/00", "2026/28", "abc", ""):
-        response = submit(client, start, {"cycle": cycle, "start_from": "blank"})
+        response = _start(client, world, cycle, "blank")
         assert "Select a cycle from the list" in error_messages(response), cycle
-    repeated = submit(client, start, {"cycle": CYCLE, "start_from": "blank"})
+    repeated = _start(client, world, CYCLE, "blank")
     assert any("already started the 2026/27" in message for message in error_messages(repeated))
-    nothing_before = submit(client, start, {"cycle": "2020/21", "start_from": "previous"})
+    nothing_before = _start(client, world, "2020/21", "previous")
     assert any("no earlier assessment" in message for message in error_messages(nothing_before))
     with app.app_context():
         count = len(db.session.scalars(select(Assessment)).all())
@@ -302,7 +390,7 @@ def test_starting_refuses_a_tampered_or_repeated_cycle(
 
 
 def test_carry_forward_marks_answers_until_someone_confirms_them(
-    app: Flask, client: FlaskClient, world: World
+    app: Flask, client: PageCheckingClient, world: World
 ) -> None:
     with app.app_context():
         organisation = db.session.scalar(select(Organisation).where(Organisation.slug == world.org))
@@ -314,18 +402,15 @@ def test_carry_forward_marks_answers_until_someone_confirms_them(
         submit_assessment(earlier, lead, declared=True)
         db.session.commit()
     sign_in(client, world.lead)
-    response = submit(
-        client,
-        f"/organisations/{world.org}/assessments/start",
-        {"cycle": "2025/26", "start_from": "previous"},
-    )
+    response = _start(client, world, "2025/26", "previous")
     assert response.status_code == 302
     url = response.headers["Location"]
     assessment_id = int(url.rsplit("/", 1)[1])
+    leadership = _url(client, world, "domain", assessment_id, domain_id="leadership")
     carried = _answers(app, assessment_id)
     assert carried["mission-aims"].carried_over and carried["mission-aims"].level == 3
     assert carried["mission-aims"].evidence_note == "Old note"
-    page = client.get(f"{url}/domains/leadership")
+    page = client.get(leadership)
     assert "Carried over – please confirm" in soup(page).get_text()
     assert "carried over to confirm" in soup(client.get(url)).get_text()
     # Saving the page as it stands confirms the carried answers.
@@ -336,7 +421,7 @@ def test_carry_forward_marks_answers_until_someone_confirms_them(
         form[str(radio["name"])] = str(radio["value"])
     for area in soup(page).select("textarea"):
         form[str(area["name"])] = area.get_text()
-    assert submit(client, f"{url}/domains/leadership", form).status_code == 302
+    assert submit(client, leadership, form).status_code == 302
     confirmed = _answers(app, assessment_id)
     assert not confirmed["mission-aims"].carried_over and confirmed["mission-aims"].level == 3
     assert confirmed["governance"].carried_over is False
@@ -345,10 +430,8 @@ def test_carry_forward_marks_answers_until_someone_confirms_them(
 def test_two_people_editing_the_same_answer_are_asked_which_to_keep(
     app: Flask, world: World
 ) -> None:
-    url = f"{_base(world)}/domains/leadership"
-    first, second = app.test_client(), app.test_client()
-    sign_in(first, world.lead)
-    sign_in(second, world.contributor)
+    first, second = _signed_in(app, world.lead), _signed_in(app, world.contributor)
+    url = _domain_url(first, world)
     first_page, second_page = first.get(url), second.get(url)  # both based on version 0
     first.post(
         url,
@@ -388,10 +471,8 @@ def test_two_people_editing_the_same_answer_are_asked_which_to_keep(
 
 
 def test_choosing_the_other_persons_answer_keeps_it(app: Flask, world: World) -> None:
-    url = f"{_base(world)}/domains/leadership"
-    first, second = app.test_client(), app.test_client()
-    sign_in(first, world.lead)
-    sign_in(second, world.contributor)
+    first, second = _signed_in(app, world.lead), _signed_in(app, world.contributor)
+    url = _domain_url(first, world)
     token_first, token_second = csrf_from(first.get(url)), csrf_from(second.get(url))
     first.post(
         url,
@@ -422,10 +503,8 @@ def test_choosing_the_other_persons_answer_keeps_it(app: Flask, world: World) ->
 def test_different_answers_on_the_same_page_merge_without_a_conflict(
     app: Flask, world: World
 ) -> None:
-    url = f"{_base(world)}/domains/leadership"
-    first, second = app.test_client(), app.test_client()
-    sign_in(first, world.lead)
-    sign_in(second, world.contributor)
+    first, second = _signed_in(app, world.lead), _signed_in(app, world.contributor)
+    url = _domain_url(first, world)
     token_first, token_second = csrf_from(first.get(url)), csrf_from(second.get(url))
     # Each sends the whole page as they saw it (empty) with one answer of their own.
     ok_first = first.post(
@@ -452,21 +531,33 @@ def test_different_answers_on_the_same_page_merge_without_a_conflict(
 
 
 def test_every_change_is_in_the_indicators_history(app: Flask, world: World) -> None:
-    url = f"{_base(world)}/domains/leadership"
-    lead, contributor = app.test_client(), app.test_client()
-    sign_in(lead, world.lead)
-    sign_in(contributor, world.contributor)
-    submit(lead, url, {"level-mission-aims": "2", "version-mission-aims": "0"})
-    submit(
+    lead, contributor = _signed_in(app, world.lead), _signed_in(app, world.contributor)
+    _post(
+        lead,
+        world,
+        "domain",
+        {"level-mission-aims": "2", "version-mission-aims": "0"},
+        domain_id="leadership",
+    )
+    _post(
         contributor,
-        url,
+        world,
+        "domain",
         {
             "level-mission-aims": "3",
             "version-mission-aims": "1",
             "evidence-mission-aims": "Signed by the board",
         },
+        domain_id="leadership",
     )
-    history = soup(lead.get(f"{_base(world)}/indicators/mission-aims/history"))
+    history = soup(
+        lead.get_page(
+            "assessments.indicator_history",
+            slug=world.org,
+            assessment_id=world.assessment,
+            indicator_id="mission-aims",
+        )
+    )
     rows = [row.get_text(" ", strip=True) for row in history.select("tbody tr")]
     assert len(rows) == 2
     assert (
