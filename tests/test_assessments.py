@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
 from maturity.extensions import db
@@ -13,10 +15,22 @@ from maturity.models import (
     AssessmentSnapshot,
     AssessmentStatus,
     AuditEvent,
+    Confidence,
     Organisation,
     User,
 )
-from maturity.services.assessments import AnswerValues, set_answer, submit_assessment
+from maturity.services import assessments as assessments_service
+from maturity.services.assessments import (
+    AnswerValues,
+    AssessmentError,
+    TargetChoice,
+    reopen_assessment,
+    set_answer,
+    start_assessment,
+    submit_assessment,
+)
+from maturity.services.questionnaires import catalogue
+from maturity.web.assessment_forms import domain_form
 from tests.helpers import (
     PageCheckingClient,
     World,
@@ -568,3 +582,135 @@ def test_every_change_is_in_the_indicators_history(app: Flask, world: World) -> 
     assert "Lee Lead" in rows[1] and "2. Compliant" in rows[1]
     record = _answers(app, world.assessment)["mission-aims"]
     assert record.version == 2
+
+
+def test_service_refusals_name_the_field_they_belong_to(app: Flask, world: World) -> None:
+    with app.app_context():
+        organisation = db.session.scalar(select(Organisation).where(Organisation.slug == world.org))
+        lead = db.session.scalar(select(User).where(User.email == world.lead))
+        assessment = db.session.get(Assessment, world.assessment)
+        assert organisation is not None and lead is not None and assessment is not None
+        refusals = {
+            "cycle": lambda: start_assessment(organisation, "2099/00", lead, carry_forward=False),
+            "start_from": lambda: start_assessment(
+                organisation, "2020/21", lead, carry_forward=True
+            ),
+            "declaration": lambda: submit_assessment(assessment, lead, declared=False),
+        }
+        for field, attempt in refusals.items():
+            with pytest.raises(AssessmentError) as refused:
+                attempt()
+            assert refused.value.field == field, str(refused.value)
+        with pytest.raises(AssessmentError) as repeated:
+            start_assessment(organisation, CYCLE, lead, carry_forward=False)
+        assert repeated.value.field == "cycle"
+        set_answer(assessment, "mission-aims", AnswerValues(level=2), lead)
+        submit_assessment(assessment, lead, declared=True)
+        with pytest.raises(AssessmentError) as no_reason:
+            reopen_assessment(assessment, lead, "   ")
+        assert no_reason.value.field == "reason"
+
+
+def _error_on(response: TestResponse, field_id: str) -> str:
+    """The error shown on one field (its GOV.UK error message), checking that the error
+    summary links to that field."""
+    page = soup(response)
+    message = page.find(id=f"{field_id}-error")
+    assert message is not None, f"no error on {field_id}: {error_messages(response)}"
+    assert page.select_one(f".govuk-error-summary__list a[href='#{field_id}']") is not None
+    return message.get_text(" ", strip=True).removeprefix("Error:").strip()
+
+
+def test_start_errors_are_shown_on_the_field_they_name(
+    client: PageCheckingClient, world: World
+) -> None:
+    sign_in(client, world.lead)
+    nothing_before = _start(client, world, "2020/21", "previous")
+    assert _error_on(nothing_before, "start_from") == (
+        "There is no earlier assessment to copy answers from. Start blank"
+    )
+    assert _error_on(_start(client, world, CYCLE, "blank"), "cycle") == (
+        "Testshire Care Academy has already started the 2026/27 assessment"
+    )
+    assert _error_on(_start(client, world, "2026/27", "sideways"), "start_from") == (
+        "Select whether to start blank or from last cycle's answers"
+    )
+
+
+def test_the_view_places_a_service_error_by_its_field_not_its_wording(
+    client: PageCheckingClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssessmentError("Any wording at all", field="start_from")
+
+    monkeypatch.setattr(assessments_service, "start_assessment", refuse)
+    sign_in(client, world.lead)
+    response = _start(client, world, "2025/26", "blank")
+    assert _error_on(response, "start_from") == "Any wording at all"
+
+
+def test_reopen_and_submit_errors_are_shown_on_their_fields(
+    app: Flask, client: PageCheckingClient, world: World
+) -> None:
+    sign_in(client, world.lead)
+    token = csrf_from(
+        client.get_page("assessments.check", slug=world.org, assessment_id=world.assessment)
+    )
+    nothing_answered = client.post(
+        _url(client, world, "submit"), data={"csrf_token": token, "declaration": "agreed"}
+    )
+    assert (
+        _error_on(nothing_answered, "declaration")
+        == "Answer at least one question before submitting"
+    )
+    _answer_and_submit(app, world, level=2)
+    too_long = _post(client, world, "reopen", {"reason": "x" * 1001})
+    assert _error_on(too_long, "reason") == "Reason must be 1,000 characters or fewer"
+    area = soup(too_long).find("textarea", attrs={"name": "reason"})
+    assert area is not None and area.get_text() == "x" * 1001  # what was typed is kept
+
+
+def test_a_link_that_cannot_be_read_is_an_error_on_its_field(
+    app: Flask, client: PageCheckingClient, world: World
+) -> None:
+    sign_in(client, world.lead)
+    response = _post(
+        client,
+        world,
+        "domain",
+        {"level-mission-aims": "3", "link-mission-aims": "https://[", "level-governance": "2"},
+        domain_id="leadership",
+    )
+    assert response.status_code == 200
+    assert _error_on(response, "link-mission-aims").startswith("Enter a link that starts with")
+    assert set(_answers(app, world.assessment)) == {"governance"}
+
+
+def test_the_domain_form_is_built_from_the_questionnaire(app: Flask) -> None:
+    with app.test_request_context(method="POST"):
+        questionnaire = catalogue().questionnaire("academy-maturity")
+        domain = questionnaire.domain("funding")
+        posted = MultiDict(
+            {
+                "level-core-funding": "2",
+                "version-core-funding": "0",
+                "confidence-core-funding": "high",
+                "level-funder-balance": "na",  # no reason given: an error of its own
+                "level-mission-aims": "3",  # another domain's question
+                "target-funding": "4",
+            }
+        )
+        form = domain_form(questionnaire, domain, posted, meta={"csrf": False})
+        for indicator in domain.indicators:
+            for kind in ("level", "reason", "evidence", "link", "confidence", "version"):
+                assert f"{kind}-{indicator.id}" in form
+        assert "level-mission-aims" not in form and "target-funding" in form
+        assert not form.validate()
+        assert form.unknown == ["mission-aims"]
+        inputs = form.answer_inputs()
+        assert set(inputs) == {
+            indicator.id for indicator in domain.indicators if indicator.id != "funder-balance"
+        }
+        assert inputs["core-funding"].values == AnswerValues(level=2, confidence=Confidence.HIGH)
+        assert form["reason-funder-balance"].errors == ["Explain why this question does not apply"]
+        assert form.target_choice() == TargetChoice(4)
