@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date
+from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -47,13 +48,35 @@ def _choices(enum_class: type[enum.Enum]) -> list[tuple[str, str]]:
     return [(member.value, member.label) for member in enum_class]  # type: ignore[attr-defined]
 
 
-class SignInForm(FlaskForm):
-    email = EmailField(
-        "Email address",
-        widget=GovTextInput(),
-        filters=[_strip],
-        validators=[InputRequired("Enter your email address"), Length(max=254)],
+def _email(label: str, required: str, *, check_format: bool = True) -> EmailField:
+    """An email address field; ``check_format`` also refuses text that is not one."""
+    checks: list[Any] = [InputRequired(required), Length(max=254)]
+    if check_format:
+        checks.insert(
+            1, Email("Enter an email address in the correct format, like name@example.org")
+        )
+    return EmailField(label, widget=GovTextInput(), filters=[_strip], validators=checks)
+
+
+def _region() -> SelectField:
+    return SelectField("Region", widget=GovSelect(), validators=[InputRequired("Select a region")])
+
+
+def _enum_radios(
+    label: str, enum_class: type[enum.Enum], required: str | None = None
+) -> RadioField:
+    """Radios for one of the models' choice enums; ``required``: the message when none
+    is chosen (optional if None)."""
+    return RadioField(
+        label,
+        widget=GovRadioInput(),
+        choices=_choices(enum_class),
+        validators=[InputRequired(required)] if required else [Optional()],
     )
+
+
+class SignInForm(FlaskForm):
+    email = _email("Email address", "Enter your email address", check_format=False)
     password = PasswordField(
         "Password",
         widget=GovPasswordInput(),
@@ -107,16 +130,7 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
 
 
 class RequestPasswordResetForm(FlaskForm):
-    email = EmailField(
-        "Email address",
-        widget=GovTextInput(),
-        filters=[_strip],
-        validators=[
-            InputRequired("Enter your email address"),
-            Email("Enter an email address in the correct format, like name@example.org"),
-            Length(max=254),
-        ],
-    )
+    email = _email("Email address", "Enter your email address")
     submit = SubmitField("Send reset link", widget=GovSubmitInput())
 
 
@@ -127,16 +141,7 @@ class InviteForm(FlaskForm):
         filters=[_strip],
         validators=[InputRequired("Enter the person's full name"), Length(max=200)],
     )
-    email = EmailField(
-        "Email address",
-        widget=GovTextInput(),
-        filters=[_strip],
-        validators=[
-            InputRequired("Enter the person's email address"),
-            Email("Enter an email address in the correct format, like name@example.org"),
-            Length(max=254),
-        ],
-    )
+    email = _email("Email address", "Enter the person's email address")
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
 
 
@@ -154,18 +159,11 @@ class InviteMemberForm(InviteForm):
 
 
 class RegionalLeadInviteForm(InviteForm):
-    region = SelectField(
-        "Region", widget=GovSelect(), validators=[InputRequired("Select a region")]
-    )
+    region = _region()
 
 
 class ChangeRoleForm(FlaskForm):
-    role = RadioField(
-        "Role",
-        widget=GovRadioInput(),
-        choices=_choices(Role),
-        validators=[InputRequired("Select a role")],
-    )
+    role = _enum_radios("Role", Role, "Select a role")
     submit = SubmitField("Save role", widget=GovSubmitInput())
 
 
@@ -179,45 +177,15 @@ class OrganisationForm(FlaskForm):
         widget=GovTextInput(),
         validators=[InputRequired("Enter the organisation's name"), Length(max=200)],
     )
-    region = SelectField(
-        "Region", widget=GovSelect(), validators=[InputRequired("Select a region")]
+    region = _region()
+    status = _enum_radios(
+        "Status", OrganisationStatus, "Select whether the academy is live or being scoped"
     )
-    status = RadioField(
-        "Status",
-        widget=GovRadioInput(),
-        choices=_choices(OrganisationStatus),
-        validators=[InputRequired("Select whether the academy is live or being scoped")],
-    )
-    kind = RadioField(
-        "Kind of academy",
-        widget=GovRadioInput(),
-        choices=_choices(OrganisationKind),
-        validators=[InputRequired("Select the kind of academy")],
-    )
-    host_body_type = RadioField(
-        "Host body",
-        widget=GovRadioInput(),
-        choices=_choices(HostBodyType),
-        validators=[InputRequired("Select the host body")],
-    )
-    delivery_mode = RadioField(
-        "Delivery mode",
-        widget=GovRadioInput(),
-        choices=_choices(DeliveryMode),
-        validators=[InputRequired("Select the delivery mode")],
-    )
-    locality = RadioField(
-        "Type of locality",
-        widget=GovRadioInput(),
-        choices=_choices(Locality),
-        validators=[Optional()],
-    )
-    funding_mix = RadioField(
-        "Funding",
-        widget=GovRadioInput(),
-        choices=_choices(FundingMix),
-        validators=[Optional()],
-    )
+    kind = _enum_radios("Kind of academy", OrganisationKind, "Select the kind of academy")
+    host_body_type = _enum_radios("Host body", HostBodyType, "Select the host body")
+    delivery_mode = _enum_radios("Delivery mode", DeliveryMode, "Select the delivery mode")
+    locality = _enum_radios("Type of locality", Locality)
+    funding_mix = _enum_radios("Funding", FundingMix)
     year_established = IntegerField(
         "Year established",
         widget=GovTextInput(),
