@@ -42,6 +42,20 @@ def _load(assessment_id: int) -> tuple[Assessment, Questionnaire]:
     return assessment, service.questionnaire_of(assessment)
 
 
+def _page(
+    template: str, assessment: Assessment, questionnaire: Questionnaire, **context: Any
+) -> str:
+    """One of an assessment's pages: each shows its organisation, the assessment and
+    the questionnaire it is taken on."""
+    return render_template(
+        f"assessments/{template}.html",
+        organisation=g.organisation,
+        assessment=assessment,
+        questionnaire=questionnaire,
+        **context,
+    )
+
+
 def _domain(questionnaire: Questionnaire, domain_id: str) -> Domain:
     if domain_id not in questionnaire.domain_ids:
         abort(404)
@@ -100,11 +114,10 @@ def start(slug: str) -> Any:
 @requires(Policy.ORG_MEMBER)
 def task_list(slug: str, assessment_id: int) -> Any:
     assessment, questionnaire = _load(assessment_id)
-    return render_template(
-        "assessments/task_list.html",
-        organisation=g.organisation,
-        assessment=assessment,
-        questionnaire=questionnaire,
+    return _page(
+        "task_list",
+        assessment,
+        questionnaire,
         progress=service.progress(assessment, questionnaire),
         is_lead=_is_lead(),
     )
@@ -132,11 +145,10 @@ def domain(slug: str, assessment_id: int, domain_id: str) -> Any:
         )
         if valid and not outcome.conflicts:
             return _after_save(assessment, questionnaire, current_domain, form)
-    return render_template(
-        "assessments/domain.html",
-        organisation=g.organisation,
-        assessment=assessment,
-        questionnaire=questionnaire,
+    return _page(
+        "domain",
+        assessment,
+        questionnaire,
         domain=current_domain,
         items=_page_items(assessment, form, outcome),
         target=_target_value(assessment, form),
@@ -228,11 +240,10 @@ def indicator_history(slug: str, assessment_id: int, indicator_id: str) -> Any:
     assessment, questionnaire = _load(assessment_id)
     if not questionnaire.has_indicator(indicator_id):
         abort(404)
-    return render_template(
-        "assessments/history.html",
-        organisation=g.organisation,
-        assessment=assessment,
-        questionnaire=questionnaire,
+    return _page(
+        "history",
+        assessment,
+        questionnaire,
         indicator=questionnaire.indicator(indicator_id),
         domain=questionnaire.domain_of(indicator_id),
         revisions=service.history(assessment, indicator_id),
@@ -247,11 +258,10 @@ def check(slug: str, assessment_id: int) -> Any:
 
 
 def _render_check(assessment: Assessment, questionnaire: Questionnaire, form: SubmitForm) -> Any:
-    return render_template(
-        "assessments/check.html",
-        organisation=g.organisation,
-        assessment=assessment,
-        questionnaire=questionnaire,
+    return _page(
+        "check",
+        assessment,
+        questionnaire,
         answers=service.answers_by_indicator(assessment),
         targets=service.targets_by_domain(assessment),
         progress=service.progress(assessment, questionnaire),
@@ -290,11 +300,10 @@ def submitted(slug: str, assessment_id: int) -> Any:
     snapshot = service.latest_snapshot(assessment)
     if assessment.status != AssessmentStatus.SUBMITTED or snapshot is None:
         return redirect(url_for("assessments.task_list", slug=slug, assessment_id=assessment_id))
-    return render_template(
-        "assessments/submitted.html",
-        organisation=g.organisation,
-        assessment=assessment,
-        questionnaire=questionnaire,
+    return _page(
+        "submitted",
+        assessment,
+        questionnaire,
         snapshot=snapshot,
         result=service.snapshot_result(snapshot),
     )
@@ -321,11 +330,10 @@ def reopen(slug: str, assessment_id: int) -> Any:
             )
     elif assessment.status != AssessmentStatus.SUBMITTED:
         return redirect(url_for("assessments.task_list", slug=slug, assessment_id=assessment_id))
-    return render_template(
-        "assessments/reopen.html",
-        organisation=g.organisation,
-        assessment=assessment,
-        questionnaire=questionnaire,
+    return _page(
+        "reopen",
+        assessment,
+        questionnaire,
         reopen_form=form,
         errors=field_errors(form),
     )
