@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import (
     JSON,
@@ -78,6 +78,25 @@ class Base(DeclarativeBase):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
+class Choice(enum.StrEnum):
+    """A stored choice: its value is what the database holds, its ``label`` what people
+    read. Members are written ``NAME = "value", "Label"``; without a label, the value
+    capitalised is the label."""
+
+    _value_: str
+    _label: str
+
+    def __new__(cls, value: str, label: str | None = None) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label = label or value.capitalize()
+        return member
+
+    @property
+    def label(self) -> str:
+        return self._label
+
+
 def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
     # Stored as plain strings (no native enum type, no CHECK) so that adding a value
     # is a code change rather than a migration that differs between databases.
@@ -92,87 +111,47 @@ def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
     )
 
 
-class OrganisationKind(enum.StrEnum):
-    SOCIAL_CARE = "social_care"
-    HEALTH_AND_CARE = "health_and_care"
-
-    @property
-    def label(self) -> str:
-        return {"social_care": "Social care only", "health_and_care": "Health and care"}[self.value]
+class OrganisationKind(Choice):
+    SOCIAL_CARE = "social_care", "Social care only"
+    HEALTH_AND_CARE = "health_and_care", "Health and care"
 
 
-class HostBodyType(enum.StrEnum):
-    LOCAL_AUTHORITY = "local_authority"
-    NHS_TRUST = "nhs_trust"
-    INTEGRATED_CARE_BOARD = "integrated_care_board"
-    PARTNERSHIP = "partnership"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return {
-            "local_authority": "Local authority",
-            "nhs_trust": "NHS trust",
-            "integrated_care_board": "Integrated care board",
-            "partnership": "Partnership of several bodies",
-            "other": "Other",
-        }[self.value]
+class HostBodyType(Choice):
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    NHS_TRUST = "nhs_trust", "NHS trust"
+    INTEGRATED_CARE_BOARD = "integrated_care_board", "Integrated care board"
+    PARTNERSHIP = "partnership", "Partnership of several bodies"
+    OTHER = "other", "Other"
 
 
-class DeliveryMode(enum.StrEnum):
+class DeliveryMode(Choice):
     PHYSICAL = "physical"
     VIRTUAL = "virtual"
     BLENDED = "blended"
 
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
+
+class OrganisationStatus(Choice):
+    SCOPING = "scoping", "Scoping an academy"
+    LIVE = "live", "Live academy"
 
 
-class OrganisationStatus(enum.StrEnum):
-    SCOPING = "scoping"
-    LIVE = "live"
-
-    @property
-    def label(self) -> str:
-        return {"scoping": "Scoping an academy", "live": "Live academy"}[self.value]
-
-
-class Locality(enum.StrEnum):
+class Locality(Choice):
     URBAN = "urban"
     RURAL = "rural"
     MIXED = "mixed"
 
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
+
+class FundingMix(Choice):
+    COUNCIL = "council", "Council funded"
+    NHS = "nhs", "NHS funded"
+    COUNCIL_AND_NHS = "council_and_nhs", "Council and NHS"
+    MULTIPLE = "multiple", "Several funders (council, NHS, DWP, grants…)"
+    OTHER = "other", "Other"
 
 
-class FundingMix(enum.StrEnum):
-    COUNCIL = "council"
-    NHS = "nhs"
-    COUNCIL_AND_NHS = "council_and_nhs"
-    MULTIPLE = "multiple"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return {
-            "council": "Council funded",
-            "nhs": "NHS funded",
-            "council_and_nhs": "Council and NHS",
-            "multiple": "Several funders (council, NHS, DWP, grants…)",
-            "other": "Other",
-        }[self.value]
-
-
-class Role(enum.StrEnum):
+class Role(Choice):
     CONTRIBUTOR = "contributor"
     LEAD = "lead"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
 
 class TokenPurpose(enum.StrEnum):
@@ -324,27 +303,15 @@ class AuditEvent(Base):
     organisation: Mapped[Organisation | None] = relationship()
 
 
-class AssessmentStatus(enum.StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-
-    @property
-    def label(self) -> str:
-        return {"draft": "In progress", "submitted": "Submitted"}[self.value]
+class AssessmentStatus(Choice):
+    DRAFT = "draft", "In progress"
+    SUBMITTED = "submitted", "Submitted"
 
 
-class Confidence(enum.StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-
-    @property
-    def label(self) -> str:
-        return {
-            "low": "Low: our view, with little evidence yet",
-            "medium": "Medium: some evidence, partly agreed with partners",
-            "high": "High: documented evidence, agreed with partners",
-        }[self.value]
+class Confidence(Choice):
+    LOW = "low", "Low: our view, with little evidence yet"
+    MEDIUM = "medium", "Medium: some evidence, partly agreed with partners"
+    HIGH = "high", "High: documented evidence, agreed with partners"
 
     @property
     def short_label(self) -> str:
@@ -470,16 +437,10 @@ class AssessmentSnapshot(Base):
     submitted_by: Mapped[User | None] = relationship()
 
 
-class ActionStatus(enum.StrEnum):
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-
-    @property
-    def label(self) -> str:
-        return {"not_started": "Not started", "in_progress": "In progress", "done": "Done"}[
-            self.value
-        ]
+class ActionStatus(Choice):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
 
 
 class ActionItem(Base):
@@ -581,13 +542,9 @@ class OpenDataRelease(Base):
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
-class ImpactReturnStatus(enum.StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-
-    @property
-    def label(self) -> str:
-        return {"draft": "Draft", "submitted": "Submitted"}[self.value]
+class ImpactReturnStatus(Choice):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
 
 
 class ImpactReturn(Base):
