@@ -128,36 +128,33 @@ def _stored(app: Flask, world: World) -> dict[str, int | None]:
     return answers
 
 
+def _mission_aims(level: int, version: int) -> dict[str, str]:
+    """A domain page posting one answer to "mission-aims", based on ``version``."""
+    return {"level-mission-aims": str(level), "version-mission-aims": str(version)}
+
+
+def _first_saved_second_conflicted(app: Flask, world: World, results: dict[str, Any]) -> None:
+    assert results["first"].saved == ["mission-aims"]
+    assert list(results["second"].conflicts) == ["mission-aims"]
+    assert _stored(app, world) == {"mission-aims": 2}
+
+
 def test_simultaneous_first_answers_to_the_same_question_conflict(
     concurrent_app: tuple[Flask, World],
 ) -> None:
     app, world = concurrent_app
-    results = _run_pair(
-        app,
-        world,
-        {"level-mission-aims": "2", "version-mission-aims": "0"},
-        {"level-mission-aims": "4", "version-mission-aims": "0"},
-    )
-    assert results["first"].saved == ["mission-aims"]
-    assert list(results["second"].conflicts) == ["mission-aims"]
+    results = _run_pair(app, world, _mission_aims(2, version=0), _mission_aims(4, version=0))
+    _first_saved_second_conflicted(app, world, results)
     assert results["second"].conflicts["mission-aims"].theirs.level == 2
-    assert _stored(app, world) == {"mission-aims": 2}
 
 
 def test_simultaneous_changes_to_the_same_answer_conflict(
     concurrent_app: tuple[Flask, World],
 ) -> None:
     app, world = concurrent_app
-    _run_pair(app, world, {"level-mission-aims": "1", "version-mission-aims": "0"}, {})
-    results = _run_pair(
-        app,
-        world,
-        {"level-mission-aims": "2", "version-mission-aims": "1"},
-        {"level-mission-aims": "5", "version-mission-aims": "1"},
-    )
-    assert results["first"].saved == ["mission-aims"]
-    assert list(results["second"].conflicts) == ["mission-aims"]
-    assert _stored(app, world) == {"mission-aims": 2}
+    _run_pair(app, world, _mission_aims(1, version=0), {})
+    results = _run_pair(app, world, _mission_aims(2, version=1), _mission_aims(5, version=1))
+    _first_saved_second_conflicted(app, world, results)
 
 
 def test_simultaneous_changes_to_different_answers_both_land(

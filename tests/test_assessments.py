@@ -358,33 +358,19 @@ def test_another_organisations_assessment_and_unknown_sections_are_not_found(
 ) -> None:
     sign_in(client, world.lead)
     assert _post(client, world, "domain", {}, domain_id="leadership").status_code == 302
-    client.get_page(
-        "assessments.domain",
-        slug=world.org,
-        assessment_id=world.other_assessment,
-        domain_id="leadership",
-        expected=404,
-    )
-    client.get_page(
-        "assessments.domain",
-        slug=world.org,
-        assessment_id=world.assessment,
-        domain_id="no-such-domain",
-        expected=404,
-    )
-    client.get_page(
-        "assessments.indicator_history",
-        slug=world.org,
-        assessment_id=world.assessment,
-        indicator_id="nope",
-        expected=404,
-    )
-    client.get_page(
-        "assessments.task_list",
-        slug=world.other_org,
-        assessment_id=world.other_assessment,
-        expected=403,
-    )
+    mine = {"slug": world.org, "assessment_id": world.assessment}
+    refused: list[tuple[str, dict[str, object], int]] = [
+        (
+            "domain",
+            {**mine, "assessment_id": world.other_assessment, "domain_id": "leadership"},
+            404,
+        ),
+        ("domain", {**mine, "domain_id": "no-such-domain"}, 404),
+        ("indicator_history", {**mine, "indicator_id": "nope"}, 404),
+        ("task_list", {"slug": world.other_org, "assessment_id": world.other_assessment}, 403),
+    ]
+    for endpoint, values, status in refused:
+        client.get_page(f"assessments.{endpoint}", expected=status, **values)
 
 
 def test_starting_refuses_a_tampered_or_repeated_cycle(
