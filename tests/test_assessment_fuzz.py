@@ -46,21 +46,25 @@ field_names = st.one_of(
     st.text(max_size=20),
 )
 forms = st.dictionaries(field_names, nasty_text, max_size=12)
-ROUTES = [
-    "/start",
-    "/{id}",
-    "/{id}/domains/leadership",
-    "/{id}/domains/funding",
-    "/{id}/domains/%00",
-    "/{id}/check",
-    "/{id}/submit",
-    "/{id}/submitted",
-    "/{id}/reopen",
-    "/{id}/indicators/mission-aims/history",
+# Every assessment page, by endpoint name and the values its address needs besides the
+# organisation and (all but "start") the assessment.
+ROUTES: list[tuple[str, dict[str, str]]] = [
+    ("start", {}),
+    ("task_list", {}),
+    ("domain", {"domain_id": "leadership"}),
+    ("domain", {"domain_id": "funding"}),
+    ("domain", {"domain_id": "\x00"}),
+    ("check", {}),
+    ("submit", {}),
+    ("submitted", {}),
+    ("reopen", {}),
+    ("indicator_history", {"indicator_id": "mission-aims"}),
 ]
 
 
-@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize(
+    "route", ROUTES, ids=[f"{endpoint}-{'-'.join(values.values())}" for endpoint, values in ROUTES]
+)
 @settings(
     max_examples=25,
     deadline=None,
@@ -70,7 +74,7 @@ ROUTES = [
 def test_random_form_data_never_causes_a_server_error(
     app: Flask,
     world: World,
-    route: str,
+    route: tuple[str, dict[str, str]],
     form: dict[str, str],
     method: str,
     monkeypatch: pytest.MonkeyPatch,
@@ -78,7 +82,10 @@ def test_random_form_data_never_causes_a_server_error(
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
     client = app.test_client()
     sign_in(client, world.lead)
-    url = f"/organisations/{world.org}/assessments" + route.format(id=world.assessment)
+    endpoint, values = route
+    if endpoint != "start":
+        values = {**values, "assessment_id": str(world.assessment)}
+    url = client.url(f"assessments.{endpoint}", slug=world.org, **values)
     if method == "GET":
         response = client.get(url, query_string=form)
     else:
