@@ -79,6 +79,13 @@ def _post(
     )
 
 
+def _save_section(
+    client: PageCheckingClient, world: World, data: dict[str, str], domain_id: str = "leadership"
+) -> TestResponse:
+    """Post a section's page of the world's assessment, overlaid with ``data``."""
+    return _post(client, world, "domain", data, domain_id=domain_id)
+
+
 def _signed_in(app: Flask, email: str) -> PageCheckingClient:
     """A client of its own, signed in as ``email`` (for two people at once)."""
     client = app.test_client()
@@ -238,13 +245,7 @@ def test_reopening_needs_a_reason_is_audited_and_keeps_the_old_snapshot(
             select(AuditEvent).where(AuditEvent.action == "assessment_reopened")
         )
         assert event is not None and event.detail["reason"] == "Board asked for new evidence"
-    _post(
-        client,
-        world,
-        "domain",
-        {"level-mission-aims": "4", "version-mission-aims": "1"},
-        domain_id="leadership",
-    )
+    _save_section(client, world, {"level-mission-aims": "4", "version-mission-aims": "1"})
     token = csrf_from(client.get(_url(client, world, "check")))
     client.post(_url(client, world, "submit"), data={"csrf_token": token, "declaration": "agreed"})
     with app.app_context():
@@ -268,10 +269,9 @@ def test_valid_answers_are_saved_even_when_others_on_the_page_have_errors(
 ) -> None:
     sign_in(client, world.contributor)
     long_note = "x" * 3001
-    response = _post(
+    response = _save_section(
         client,
         world,
-        "domain",
         {
             "level-mission-aims": "4",
             "evidence-mission-aims": "Mission agreed at the partnership board",
@@ -282,7 +282,6 @@ def test_valid_answers_are_saved_even_when_others_on_the_page_have_errors(
             "level-senior-buy-in": "9",
             "action": "later",
         },
-        domain_id="leadership",
     )
     assert response.status_code == 200
     errors = error_messages(response)
@@ -314,22 +313,17 @@ def test_not_applicable_needs_a_reason_and_only_where_allowed(
     app: Flask, client: PageCheckingClient, world: World
 ) -> None:
     sign_in(client, world.lead)
-    response = _post(
-        client,
-        world,
-        "domain",
-        {"level-funder-balance": "na", "level-core-funding": "na"},
-        domain_id="funding",
+    response = _save_section(
+        client, world, {"level-funder-balance": "na", "level-core-funding": "na"}, "funding"
     )
     errors = error_messages(response)
     assert "Explain why this question does not apply" in errors
     assert "This question cannot be marked not applicable" in errors
-    response = _post(
+    response = _save_section(
         client,
         world,
-        "domain",
         {"level-funder-balance": "na", "reason-funder-balance": "We receive no NHS funding"},
-        domain_id="funding",
+        "funding",
     )
     assert response.status_code == 302
     record = _answers(app, world.assessment)["funder-balance"]
@@ -340,12 +334,10 @@ def test_answers_for_unknown_questions_are_refused_and_the_rest_kept(
     app: Flask, client: PageCheckingClient, world: World
 ) -> None:
     sign_in(client, world.lead)
-    response = _post(
+    response = _save_section(
         client,
         world,
-        "domain",
         {"level-mission-aims": "3", "level-no-such-question": "5", "level-core-funding": "2"},
-        domain_id="leadership",
     )
     assert response.status_code == 200
     text = " ".join(error_messages(response))
@@ -532,23 +524,15 @@ def test_different_answers_on_the_same_page_merge_without_a_conflict(
 
 def test_every_change_is_in_the_indicators_history(app: Flask, world: World) -> None:
     lead, contributor = _signed_in(app, world.lead), _signed_in(app, world.contributor)
-    _post(
-        lead,
-        world,
-        "domain",
-        {"level-mission-aims": "2", "version-mission-aims": "0"},
-        domain_id="leadership",
-    )
-    _post(
+    _save_section(lead, world, {"level-mission-aims": "2", "version-mission-aims": "0"})
+    _save_section(
         contributor,
         world,
-        "domain",
         {
             "level-mission-aims": "3",
             "version-mission-aims": "1",
             "evidence-mission-aims": "Signed by the board",
         },
-        domain_id="leadership",
     )
     history = soup(
         lead.get_page(
@@ -660,12 +644,10 @@ def test_a_link_that_cannot_be_read_is_an_error_on_its_field(
     app: Flask, client: PageCheckingClient, world: World
 ) -> None:
     sign_in(client, world.lead)
-    response = _post(
+    response = _save_section(
         client,
         world,
-        "domain",
         {"level-mission-aims": "3", "link-mission-aims": "https://[", "level-governance": "2"},
-        domain_id="leadership",
     )
     assert response.status_code == 200
     assert _error_on(response, "link-mission-aims").startswith("Enter a link that starts with")
