@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
@@ -23,6 +24,7 @@ from wtforms import Field, HiddenField, RadioField, SelectField, StringField, Te
 from wtforms.validators import AnyOf, Length, ValidationError
 
 from maturity.framework import Domain, Indicator, Questionnaire
+from maturity.framework.periods import Cycle
 from maturity.models import Confidence
 from maturity.services.assessments import (
     EVIDENCE_NOTE_LIMIT,
@@ -111,6 +113,18 @@ class StartForm(FlaskForm):
     def __init__(self, cycles: list[str], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.cycle.choices = cycles
+
+    @classmethod
+    def on(cls, today: date) -> StartForm:
+        """The form for this request: the cycles selectable today; before anything is
+        posted, this cycle and a blank start are chosen."""
+        return cls(
+            [str(cycle) for cycle in Cycle.selectable(today)],
+            formdata=posted_data(),
+            data=None
+            if request.method == "POST"
+            else {"cycle": str(Cycle.containing(today)), "start_from": "blank"},
+        )
 
     def validate_cycle(self, field: SelectField) -> None:
         if field.data not in (self.cycle.choices or []):

@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from maturity.framework import Domain, Questionnaire
-from maturity.framework.periods import Cycle
 from maturity.models import Assessment, AssessmentStatus, Confidence, Role
 from maturity.services import assessments as service
 from maturity.services.assessments import AssessmentError
@@ -77,13 +76,7 @@ def index(slug: str) -> Any:
 @requires(Policy.ORG_LEAD)
 def start(slug: str) -> Any:
     today = date.today()
-    form = StartForm(
-        [str(cycle) for cycle in Cycle.selectable(today)],
-        formdata=posted_data(),
-        data={"cycle": str(Cycle.containing(today)), "start_from": "blank"}
-        if request.method == "GET"
-        else None,
-    )
+    form = StartForm.on(today)
     if form.validate_on_submit():
         try:
             assessment = service.start_assessment(
