@@ -16,6 +16,7 @@ from maturity.framework import Domain, Questionnaire
 from maturity.models import Assessment, AssessmentStatus, Confidence, Role
 from maturity.services import assessments as service
 from maturity.services.assessments import AssessmentError
+from maturity.services.questionnaires import catalogue
 from maturity.web.access import Policy, requires
 from maturity.web.assessment_forms import (
     DomainForm,
@@ -95,9 +96,7 @@ def start(slug: str) -> Any:
     return render_template(
         "assessments/start.html",
         organisation=g.organisation,
-        questionnaire=service.catalogue().questionnaire(
-            service.questionnaire_id_for(g.organisation)
-        ),
+        questionnaire=catalogue().questionnaire(service.questionnaire_id_for(g.organisation)),
         start_form=form,
         errors=field_errors(form),
     )

@@ -52,7 +52,6 @@ from maturity.services.assessments.snapshots import (
     latest_snapshot_id,
     snapshot_result,
 )
-from maturity.services.questionnaires import catalogue
 
 __all__ = [
     "DECLARATION",
@@ -71,7 +70,6 @@ __all__ = [
     "assessment_and_snapshot_id",
     "assessment_in",
     "assessments_for",
-    "catalogue",
     "current_result",
     "engine_answers",
     "ensure_editable",
