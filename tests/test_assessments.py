@@ -682,3 +682,19 @@ def test_the_domain_form_is_built_from_the_questionnaire(app: Flask) -> None:
         assert inputs["core-funding"].values == AnswerValues(level=2, confidence=Confidence.HIGH)
         assert form["reason-funder-balance"].errors == ["Explain why this question does not apply"]
         assert form.target_choice() == TargetChoice(4)
+
+
+def test_a_version_that_is_not_a_plain_whole_number_saves_nothing_for_its_question(
+    app: Flask, client: PageCheckingClient, world: World
+) -> None:
+    sign_in(client, world.lead)
+    for version in ("٣", "²", "1e3", "-1", "99999999999999999999", " "):
+        response = _save_section(
+            client,
+            world,
+            {"level-mission-aims": "3", "version-mission-aims": version, "level-governance": "2"},
+        )
+        assert _error_on(response, "level-mission-aims") == (
+            "This answer could not be saved. Reload the page and try again"
+        ), version
+        assert set(_answers(app, world.assessment)) == {"governance"}, version
