@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date
 from typing import Any
 
@@ -28,6 +27,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from maturity.models import (
+    Choice,
     DeliveryMode,
     FundingMix,
     HostBodyType,
@@ -43,9 +43,8 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-def _choices(enum_class: type[enum.Enum]) -> list[tuple[str, str]]:
-    # Every choice enum in the models has a ``label`` for people to read.
-    return [(member.value, member.label) for member in enum_class]  # type: ignore[attr-defined]
+def _choices(enum_class: type[Choice]) -> list[tuple[str, str]]:
+    return [(member.value, member.label) for member in enum_class]
 
 
 def _email(label: str, required: str, *, check_format: bool = True) -> EmailField:
@@ -62,9 +61,7 @@ def _region() -> SelectField:
     return SelectField("Region", widget=GovSelect(), validators=[InputRequired("Select a region")])
 
 
-def _enum_radios(
-    label: str, enum_class: type[enum.Enum], required: str | None = None
-) -> RadioField:
+def _enum_radios(label: str, enum_class: type[Choice], required: str | None = None) -> RadioField:
     """Radios for one of the models' choice enums; ``required``: the message when none
     is chosen (optional if None)."""
     return RadioField(
