@@ -33,6 +33,12 @@ from maturity.web.assessment_forms import (
 bp = Blueprint("assessments", __name__, url_prefix="/organisations/<slug>/assessments")
 
 
+@bp.context_processor
+def _form_helpers() -> dict[str, Any]:
+    # Every assessment template can show a form field's error on its GOV.UK component.
+    return {"error_of": error_of}
+
+
 def _is_lead() -> bool:
     return bool(current_user.is_admin or (g.membership and g.membership.role == Role.LEAD))
 
@@ -146,7 +152,6 @@ def domain(slug: str, assessment_id: int, domain_id: str) -> Any:
         target=_target_value(assessment, form),
         target_field=form.target,
         confidences=list(Confidence),
-        error_of=error_of,
         evidence_limit=service.EVIDENCE_NOTE_LIMIT,
         error_list=form.error_list() + _conflict_errors(questionnaire, outcome),
     )
