@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from maturity import create_app
 from maturity.config import ConfigError, settings_from_environment
 from tests.conftest import config_for_tests
-from tests.helpers import soup, url
+from tests.helpers import PageCheckingClient, soup, url
 
 
 def test_production_refuses_to_start_without_a_secret_key(
@@ -101,6 +101,7 @@ def test_not_found_page_is_in_the_design_system(client: FlaskClient) -> None:
 
 def test_server_errors_show_a_friendly_page(database_url: str) -> None:
     app = create_app({**config_for_tests(database_url), "TESTING": False})
+    app.test_client_class = PageCheckingClient  # the error page keeps the rules of every page
 
     @app.route("/boom")
     def boom() -> str:

@@ -13,7 +13,6 @@ from wtforms import Field, Form, FormField
 from wtforms.fields import HiddenField
 
 from maturity.framework.metrics import Number
-from maturity.models import Role
 
 bp = Blueprint("impact", __name__, url_prefix="/organisations/<slug>/impact")
 
@@ -50,10 +49,6 @@ def names_in(ids: list[str], names: dict[str, str]) -> str:
 def error_message(field: Field) -> dict[str, str] | None:
     """A field's first error as a GOV.UK component's ``errorMessage``, or None."""
     return {"text": field.errors[0]} if field.errors else None
-
-
-def is_lead() -> bool:
-    return bool(current_user.is_admin or (g.membership and g.membership.role == Role.LEAD))
 
 
 def user() -> Any:

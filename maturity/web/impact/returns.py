@@ -13,14 +13,13 @@ from maturity.framework.periods import Period
 from maturity.models import ImpactReturn, ImpactReturnStatus
 from maturity.services import impact as service
 from maturity.services.impact import ImpactError
-from maturity.web.access import Policy, requires
+from maturity.web.access import Policy, is_org_lead, requires
 from maturity.web.impact.common import (
     UNIT_SUFFIX,
     add_errors,
     bp,
     figure,
     has_errors,
-    is_lead,
     render_form,
     today,
     user,
@@ -146,7 +145,7 @@ def _render_review(impact_return: ImpactReturn, error: str | None = None) -> str
         organisation=g.organisation,
         values=values,
         definition=service.definition_of(impact_return),
-        is_lead=is_lead(),
+        is_lead=is_org_lead(),
         error_list=[{"text": error, "href": "#warnings" if context["warnings"] else "#submit"}]
         if error
         else [],
