@@ -17,16 +17,21 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     BooleanField,
     EmailField,
+    Field,
+    HiddenField,
     IntegerField,
     PasswordField,
     RadioField,
     SelectField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
+from wtforms.utils import unset_value
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from maturity.models import (
+    ActionStatus,
     Choice,
     DeliveryMode,
     FundingMix,
@@ -200,3 +205,70 @@ class OrganisationForm(FlaskForm):
         # year's upper bound.
         if field.data is not None and not 2000 <= field.data <= date.today().year + 1:
             raise ValidationError("Enter a year between 2000 and next year")
+
+
+# --- The action plan ------------------------------------------------------------------------
+
+
+class DayMonthYearField(Field):
+    """A date entered as GOV.UK's three boxes, posted as ``<name>-day``, ``<name>-month``
+    and ``<name>-year``; None when all three are blank, an error on the field when they
+    are not a real date. Rendered with the govukDateInput macro from ``field.parts``."""
+
+    PARTS = ("day", "month", "year")
+    data: date | None
+
+    def __init__(self, label: str, message: str, **kwargs: Any) -> None:
+        super().__init__(label, **kwargs)
+        self.message = message
+        self.parts = dict.fromkeys(self.PARTS, "")
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        names = [f"{self.name}-{part}" for part in self.PARTS]
+        if formdata is None or not any(name in formdata for name in names):
+            super().process(None, data, extra_filters)
+            if isinstance(self.data, date):
+                self.parts = {"day": str(self.data.day), "month": str(self.data.month)}
+                self.parts["year"] = str(self.data.year)
+            return
+        self.process_errors = []
+        self.parts = {part: formdata.get(f"{self.name}-{part}", "").strip() for part in self.PARTS}
+        self.data = None
+        if any(self.parts.values()):
+            try:
+                self.data = date(*(int(self.parts[part]) for part in ("year", "month", "day")))
+            except (ValueError, OverflowError):
+                self.process_errors.append(self.message)
+
+
+class ActionForm(FlaskForm):
+    """Add or change an action. ``domain`` choices are the sections of the questionnaire
+    the action belongs to, set by the view."""
+
+    assessment = HiddenField()
+    indicator = HiddenField()
+    title = TextAreaField(
+        "What needs to be done", validators=[InputRequired("Enter what needs to be done")]
+    )
+    owner = StringField(
+        "Owner",
+        description="A person or team, for example “Workforce lead”.",
+        validators=[InputRequired("Enter who owns the action")],
+    )
+    domain = SelectField(
+        "Section",
+        validate_choice=False,  # checked below, with a message a person can act on
+        validators=[InputRequired("Select the section the action belongs to")],
+    )
+    due = DayMonthYearField("Due date (optional)", "Enter a real due date, for example 31 3 2027")
+    status = RadioField(
+        "Status",
+        choices=_choices(ActionStatus),
+        default=ActionStatus.NOT_STARTED.value,
+        validators=[InputRequired("Select the status")],
+    )
+    submit = SubmitField("Save action", widget=GovSubmitInput())
+
+    def validate_domain(self, field: SelectField) -> None:
+        if field.data not in {value for value, _label in field.choices or ()}:
+            raise ValidationError("Select the section the action belongs to")
