@@ -7,11 +7,13 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
     GovCheckboxInput,
     GovPasswordInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
+    GovTextArea,
     GovTextInput,
 )
 from wtforms import (
@@ -23,12 +25,13 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.utils import unset_value
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from maturity.models import (
     ActionStatus,
@@ -272,3 +275,81 @@ class ActionForm(FlaskForm):
     def validate_domain(self, field: SelectField) -> None:
         if field.data not in {value for value, _label in field.choices or ()}:
             raise ValidationError("Select the section the action belongs to")
+
+
+# --- The practice directory -------------------------------------------------------------------
+
+DIRECTORY_KINDS = {"social_care": "Social care only", "health_and_care": "Health and care"}
+
+
+def _text(label: str, required: str | None = None, limit: int = 300, **kwargs: Any) -> StringField:
+    """A one-line text field, trimmed; ``required``: the message when it is left empty."""
+    checks: list[Any] = [DataRequired(required)] if required else [Optional()]
+    message = f"{label} must be {limit} characters or fewer"
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[*checks, Length(max=limit, message=message)],
+        **kwargs,
+    )
+
+
+class DirectoryEntryForm(FlaskForm):
+    """An academy in the practice directory and the first thing it is known for. The
+    ``region`` and ``domains`` choices are set by the view."""
+
+    name = _text("Academy name", "Enter the academy's name", 200)
+    region = SelectField("Region (optional)", widget=GovSelect(), validate_choice=False)
+    kind = SelectField(
+        "Type (optional)",
+        widget=GovSelect(),
+        choices=[("", "Not given"), *DIRECTORY_KINDS.items()],
+        validate_choice=False,
+    )
+    launched = _text("Year launched (optional)", limit=4)
+    funding = _text("Funding (optional)")
+    summary = TextAreaField(
+        "Summary (optional)",
+        widget=GovTextArea(),
+        filters=[_strip],
+        validators=[Length(max=2000, message="The summary must be 2000 characters or fewer")],
+    )
+    practice = TextAreaField(
+        "Known for",
+        widget=GovTextArea(),
+        filters=[_strip],
+        validators=[
+            DataRequired("Enter what the academy is known for"),
+            Length(
+                max=1000, message="What the academy is known for must be 1000 characters or fewer"
+            ),
+        ],
+    )
+    domains = SelectMultipleField(
+        "Sections this practice belongs to", widget=GovCheckboxesInput(), validate_choice=False
+    )
+    source_title = _text(
+        "Source", "Enter the source of this fact", description="The document the fact comes from."
+    )
+    source_section = _text("Section of the source (optional)")
+    submit = SubmitField("Save entry", widget=GovSubmitInput())
+
+    def validate_region(self, field: SelectField) -> None:
+        if field.data and field.data not in {value for value, _label in field.choices or ()}:
+            raise ValidationError("Select a region from the list")
+
+    def validate_kind(self, field: SelectField) -> None:
+        if field.data and field.data not in DIRECTORY_KINDS:
+            raise ValidationError("Select the kind of academy")
+
+    def validate_launched(self, field: StringField) -> None:
+        text = field.data or ""
+        if text and not (text.isascii() and text.isdigit() and 1990 <= int(text) <= 2100):
+            raise ValidationError("Enter the launch year as four digits, like 2023")
+
+    def validate_domains(self, field: SelectMultipleField) -> None:
+        known = {value for value, _label in field.choices or ()}
+        field.data = [value for value in field.data or [] if value in known]
+        if not field.data:
+            raise ValidationError("Select at least one section the practice belongs to")
