@@ -310,3 +310,12 @@ def test_reset_page_says_the_same_whether_or_not_the_account_exists(
         )
 
     assert text(known) == text(unknown)
+
+
+def test_an_api_token_needs_a_name_and_the_refusal_sits_on_it(
+    client: FlaskClient, world: World
+) -> None:
+    sign_in(client, world.lead)
+    refused = client.post_page("auth.api_tokens", {"name": "   "}, expected=200)
+    assert field_errors(refused) == {"name": "Enter a name for the token, such as “Power BI”"}
+    assert "Token created" not in refused.get_data(as_text=True)

@@ -27,6 +27,7 @@ from maturity.web import throttle
 from maturity.web.access import Policy, client_ip, requires
 from maturity.web.forms import (
     AcceptInvitationForm,
+    ApiTokenForm,
     ChangePasswordForm,
     JoinForm,
     RequestPasswordResetForm,
@@ -254,20 +255,17 @@ def api_tokens() -> Any:
     from maturity.services import tokens
 
     user = current_user._get_current_object()
-    error = None
+    form = ApiTokenForm()
     created = None
-    if request.method == "POST":
+    if form.validate_on_submit():
         try:
-            _token, created = tokens.create_token(user, request.form.get("name", ""))
+            _token, created = tokens.create_token(user, form.name.data or "")
         except tokens.TokenError as problem:
-            error = str(problem)
+            form.name.errors = [str(problem)]
+        else:
+            form = ApiTokenForm(formdata=None)  # the next token starts blank
     return render_template(
-        "auth/tokens.html",
-        tokens=tokens.tokens_for(user),
-        created=created,
-        error=error,
-        errors={"name": error} if error else {},
-        name=request.form.get("name", "") if error else "",
+        "auth/tokens.html", tokens=tokens.tokens_for(user), created=created, form=form
     )
 
 

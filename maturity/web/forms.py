@@ -353,3 +353,13 @@ class DirectoryEntryForm(FlaskForm):
         field.data = [value for value in field.data or [] if value in known]
         if not field.data:
             raise ValidationError("Select at least one section the practice belongs to")
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(
+        "Name of a new token",
+        widget=GovTextInput(),
+        filters=[_strip],
+        description="So you can tell your tokens apart, for example “Power BI dashboard”.",
+    )
+    submit = SubmitField("Create token", widget=GovSubmitInput())
