@@ -363,3 +363,16 @@ class ApiTokenForm(FlaskForm):
         description="So you can tell your tokens apart, for example “Power BI dashboard”.",
     )
     submit = SubmitField("Create token", widget=GovSubmitInput())
+
+
+class PublishOpenDataForm(FlaskForm):
+    """Which cycle's national figures to publish; the choices are set by the view."""
+
+    cycle = SelectField("Cycle", widget=GovSelect(), validators=[InputRequired("Select a cycle")])
+    submit = SubmitField("Publish", widget=GovSubmitInput())
+
+
+class ReminderForm(FlaskForm):
+    """A reminder button on the regional dashboard: the cycle it is about."""
+
+    cycle = HiddenField()

@@ -15,6 +15,7 @@ from maturity.services.organisations import organisation_by_slug
 from maturity.web.access import Policy, led_region, regions_led, requires
 from maturity.web.charts import chart_src
 from maturity.web.downloads import file_download, table_download
+from maturity.web.forms import PublishOpenDataForm, ReminderForm
 from maturity.web.links import service_url_for, settings
 
 bp = Blueprint("regional", __name__, url_prefix="/regions")
@@ -148,8 +149,9 @@ def remind(code: str, org_slug: str) -> Any:
     if organisation.region_id != found.id:
         abort(404)
     cycles = service.available_cycles(submitted_cycles())
-    cycle = request.form.get("cycle") or cycles[0]
-    if cycle not in cycles:
+    form = ReminderForm()
+    cycle = form.cycle.data or cycles[0]
+    if not form.validate_on_submit() or cycle not in cycles:
         abort(400)
     sent = service.send_reminder(
         organisation,
@@ -208,14 +210,11 @@ def open_data_file(cycle_slug: str) -> Any:
 @bp.route("/open-data/publish", methods=["GET", "POST"], endpoint="publish_open_data")
 @requires(Policy.ADMIN)
 def publish_open_data() -> Any:
-    cycles = service.available_cycles(submitted_cycles())
-    if request.method == "POST":
-        cycle = request.form.get("cycle", "")
-        if cycle not in cycles:
-            abort(400)
+    form = PublishOpenDataForm()
+    form.cycle.choices = service.available_cycles(submitted_cycles())
+    if form.validate_on_submit():
+        cycle = form.cycle.data or ""
         service.publish_open_data(cycle, current_user._get_current_object())
         flash(f"Open data for {cycle} has been published", "success")
         return redirect(url_for("regional.open_data"))
-    return render_template(
-        "regional/publish.html", cycles=cycles, releases=service.open_data_releases()
-    )
+    return render_template("regional/publish.html", form=form)
