@@ -125,26 +125,23 @@ def accept_invitation(token: str) -> Any:
         return _join_existing_account(record)
     form = AcceptInvitationForm(name=record.name if request.method == "GET" else None)
     if form.validate_on_submit():
-        if form.password.data != form.confirm.data:
-            form.confirm.errors = ["The passwords do not match"]
+        try:
+            user = accounts.accept_invitation(
+                record,
+                form.name.data or "",
+                form.password.data or "",
+                client_ip(),
+                hashing=settings().hashing,
+            )
+        except accounts.AccountError as error:
+            if error.field is None:
+                return _link_invalid()
+            form[error.field].errors = [str(error)]
         else:
-            try:
-                user = accounts.accept_invitation(
-                    record,
-                    form.name.data or "",
-                    form.password.data or "",
-                    client_ip(),
-                    hashing=settings().hashing,
-                )
-            except accounts.AccountError as error:
-                if error.field is None:
-                    return _link_invalid()
-                form[error.field].errors = [str(error)]
-            else:
-                logout_user()
-                login_user(user)
-                flash("Your account is ready", "success")
-                return redirect(url_for("main.home"))
+            logout_user()
+            login_user(user)
+            flash("Your account is ready", "success")
+            return redirect(url_for("main.home"))
     return render_template("auth/accept_invitation.html", form=form, invitation=record)
 
 
@@ -194,21 +191,18 @@ def reset_password(token: str) -> Any:
         return _link_invalid()
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        if form.password.data != form.confirm.data:
-            form.confirm.errors = ["The passwords do not match"]
+        try:
+            accounts.reset_password(
+                record, form.password.data or "", client_ip(), hashing=settings().hashing
+            )
+        except accounts.AccountError as error:
+            if error.field is None:
+                return _link_invalid()
+            form[error.field].errors = [str(error)]
         else:
-            try:
-                accounts.reset_password(
-                    record, form.password.data or "", client_ip(), hashing=settings().hashing
-                )
-            except accounts.AccountError as error:
-                if error.field is None:
-                    return _link_invalid()
-                form[error.field].errors = [str(error)]
-            else:
-                logout_user()
-                flash("Your password has been changed. Sign in with your new password", "success")
-                return redirect(url_for("auth.sign_in"))
+            logout_user()
+            flash("Your password has been changed. Sign in with your new password", "success")
+            return redirect(url_for("auth.sign_in"))
     return render_template("auth/reset_password.html", form=form)
 
 
@@ -227,25 +221,22 @@ def account() -> Any:
 def change_password() -> Any:
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if form.password.data != form.confirm.data:
-            form.confirm.errors = ["The passwords do not match"]
+        user = current_user._get_current_object()
+        try:
+            accounts.change_password(
+                user,
+                form.current_password.data or "",
+                form.password.data or "",
+                client_ip(),
+                hashing=settings().hashing,
+            )
+        except accounts.AccountError as error:
+            form[error.field or "password"].errors = [str(error)]
         else:
-            user = current_user._get_current_object()
-            try:
-                accounts.change_password(
-                    user,
-                    form.current_password.data or "",
-                    form.password.data or "",
-                    client_ip(),
-                    hashing=settings().hashing,
-                )
-            except accounts.AccountError as error:
-                form[error.field or "password"].errors = [str(error)]
-            else:
-                # The session token changed: keep this session, end all others.
-                login_user(user)
-                flash("Your password has been changed", "success")
-                return redirect(url_for("auth.account"))
+            # The session token changed: keep this session, end all others.
+            login_user(user)
+            flash("Your password has been changed", "success")
+            return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)
 
 

@@ -31,7 +31,15 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.utils import unset_value
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 from maturity.models import (
     ActionStatus,
@@ -104,7 +112,10 @@ class NewPasswordMixin:
     confirm = PasswordField(
         "Confirm your password",
         widget=GovPasswordInput(),
-        validators=[InputRequired("Confirm your password")],
+        validators=[
+            InputRequired("Confirm your password"),
+            EqualTo("password", "The passwords do not match"),
+        ],
     )
 
 
