@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from functools import partial
 from typing import Any
 
-from flask import (
-    Flask,
-    Response,
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-)
+from flask import Flask, Response, abort, flash, g, redirect, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import NoResultFound
@@ -87,7 +78,7 @@ def register_web(app: Flask) -> None:
     app.before_request(_make_nonce)
     app.before_request(_refuse_nul_characters)
     app.after_request(_finish_request)
-    app.context_processor(_template_context)
+    app.context_processor(partial(_template_context, app.config["SERVICE_NAME"]))
     _register_error_pages(app)
 
 
@@ -147,12 +138,12 @@ def _finish_request(response: Response) -> Response:
     return response
 
 
-def _template_context() -> dict[str, Any]:
+def _template_context(service_name: str) -> dict[str, Any]:
     from maturity.web.navigation import navigation_for
 
     return {
         "cspNonce": g.get("csp_nonce"),
-        "service_name": current_app.config["SERVICE_NAME"],
+        "service_name": service_name,
         "navigation": navigation_for(current_user, request.endpoint),
     }
 
