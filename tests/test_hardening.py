@@ -1,0 +1,87 @@
+"""Findings of the outside security and resilience test, each kept fixed (issue 13's
+first four: hostile lengths, a NUL in the address, over-long directory values, and the
+CSRF token carried over a sign-in)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from flask.testing import FlaskClient
+
+from maturity.framework.impact import contact_details
+from tests.helpers import World, csrf_from, field_errors, sign_in, soup, url
+
+HUGE = "a" * 100_000
+
+
+def test_the_contact_details_check_is_linear_on_hostile_text() -> None:
+    # A run of word characters with no "@" made the email pattern rescan from every
+    # position: 40,000 characters took 3 s, 100,000 would hold a worker past its timeout.
+    started = time.perf_counter()
+    assert contact_details("a" * 1_000_000) is None
+    assert time.perf_counter() - started < 0.5
+    assert contact_details("write to jo.bloggs+care@example.org.uk") == "an email address"
+
+
+@pytest.mark.parametrize("field", ["title", "body"])
+def test_a_100000_character_case_study_field_is_refused_quickly(
+    client: FlaskClient, world: World, field: str
+) -> None:
+    sign_in(client, world.contributor)
+    fields = {"title": "A new start", "body": "A story.", "period": "2025/26 Q2"}
+    started = time.perf_counter()
+    refused = client.post_page(
+        "impact.new_case_study", {**fields, field: HUGE}, expected=200, slug=world.org
+    )
+    assert time.perf_counter() - started < 1.0
+    assert "characters or fewer" in field_errors(refused)[field]
+
+
+def test_a_request_over_the_size_limit_gets_a_clear_413(client: FlaskClient) -> None:
+    response = client.post(url("auth.sign_in"), data={"email": "x" * (2 * 1024 * 1024)})
+    assert response.status_code == 413
+    page = soup(response)
+    assert page.h1 is not None and page.h1.get_text() == "What you sent was too large"
+    assert "Nothing was saved" in page.get_text()
+
+
+@pytest.mark.parametrize(
+    "path", ["/organisations/%00", "/directory/%00", "/regions/%00", "/organisations/a%00b/team"]
+)
+def test_a_nul_in_the_address_is_not_found(client: FlaskClient, world: World, path: str) -> None:
+    sign_in(client, world.admin)
+    assert client.get(path).status_code == 404
+
+
+def test_an_over_long_directory_value_is_refused_on_its_field(
+    client: FlaskClient, world: World
+) -> None:
+    sign_in(client, world.admin)
+    refused = client.post_page(
+        "directory.new_entry",
+        {
+            "name": "Example Coast Academy",
+            "funding": "f" * 201,
+            "practice": "Runs a shared bank of care staff",
+            "domains": "recruitment",
+            "source_title": "Fictional test source",
+        },
+        expected=200,
+    )
+    assert field_errors(refused) == {
+        "funding": "Funding (optional) must be 200 characters or fewer"
+    }
+
+
+def test_a_csrf_token_from_before_sign_in_is_not_accepted_after_it(
+    client: FlaskClient, world: World
+) -> None:
+    before = csrf_from(client.get(url("auth.sign_in")))
+    sign_in(client, world.lead)
+    stale = client.post(url("auth.sign_out"), data={"csrf_token": before})
+    assert stale.status_code == 400
+    assert client.get(url("auth.account")).status_code == 200  # still signed in
+    fresh = csrf_from(client.get(url("auth.account")))
+    assert fresh != before
+    assert client.post(url("auth.sign_out"), data={"csrf_token": fresh}).status_code == 302
