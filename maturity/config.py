@@ -125,6 +125,8 @@ def settings_from_environment(
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": env == "production",
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 8,
+        # No form here comes near 1 MB: anything larger is refused (413) before it is read.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
         "WTF_CSRF_TIME_LIMIT": 60 * 60 * 8,
         "SERVICE_NAME": "Academy Maturity",
         "SERVICE_URL": service_url,

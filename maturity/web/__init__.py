@@ -108,8 +108,11 @@ def _make_nonce() -> None:
 
 
 def _refuse_nul_characters() -> None:
-    # No form or query value is ever meant to hold a NUL character, and PostgreSQL text
-    # cannot store one: refuse the request as malformed rather than fail deeper down.
+    # No address, form or query value is ever meant to hold a NUL character, and
+    # PostgreSQL text cannot store one: a path with one names no page (404); a value with
+    # one is malformed (400). Either way, refused before it reaches a query.
+    if "\x00" in request.path:
+        abort(404)
     for values in (request.args, request.form):
         for _key, value in values.items(multi=True):
             if "\x00" in value or "\x00" in _key:
@@ -164,6 +167,10 @@ def _register_error_pages(app: Flask) -> None:
             "If you pasted it, check you copied the whole address.",
         ),
         405: ("That action is not possible on this page", "Go back and try again."),
+        413: (
+            "What you sent was too large",
+            "Nothing was saved. Go back, shorten the longest answers and try again.",
+        ),
         429: ("Too many attempts", "Wait a few minutes, then try again."),
         500: (
             "Sorry, there is a problem with the service",
