@@ -14,6 +14,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
@@ -85,6 +86,9 @@ def sign_in() -> Any:
         )
         if user is not None:
             throttle.forget_attempts(email)
+            # A new session (and with it a new CSRF token) at sign-in: nothing issued to
+            # the browser before it is accepted after it.
+            session.clear()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         g.sign_in_failed = True

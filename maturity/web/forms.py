@@ -319,7 +319,7 @@ class DirectoryEntryForm(FlaskForm):
         validate_choice=False,
     )
     launched = _text("Year launched (optional)", limit=4)
-    funding = _text("Funding (optional)")
+    funding = _text("Funding (optional)", limit=200)  # as long as its column
     summary = TextAreaField(
         "Summary (optional)",
         widget=GovTextArea(),
