@@ -40,6 +40,30 @@ def _persisted_secret_key(instance_path: Path) -> str:
     return key
 
 
+SUPPORTED_DATABASES = (
+    "PostgreSQL (postgresql+psycopg://user:password@host/name) or SQLite (sqlite:///path)"
+)
+
+
+def _check_database_url(url: str) -> None:
+    """Refuse, in one sentence, a database address the service cannot use."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    shown = url.split("://", 1)[0] + "://…" if "://" in url else repr(url[:40])
+    try:
+        backend = make_url(url).get_backend_name()
+    except (ArgumentError, ValueError):
+        raise ConfigError(
+            f"DATABASE_URL is not a database address ({shown}). Use {SUPPORTED_DATABASES}."
+        ) from None
+    if backend not in ("postgresql", "sqlite"):
+        raise ConfigError(
+            f"DATABASE_URL names {backend}, which this service does not support. "
+            f"Use {SUPPORTED_DATABASES}."
+        )
+
+
 def _required(name: str, development: bool, how: str) -> str | None:
     """A setting production cannot run without: its value, None in development (which
     falls back to a local default), or ``ConfigError`` saying how to set it."""
@@ -96,6 +120,7 @@ def settings_from_environment(
     if database_url.startswith("postgres://") or database_url.startswith("postgresql://"):
         # Heroku-style URLs name no driver; we use psycopg 3.
         database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
+    _check_database_url(database_url)
 
     service_url = _required(
         "SERVICE_URL",

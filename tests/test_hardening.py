@@ -85,3 +85,39 @@ def test_a_csrf_token_from_before_sign_in_is_not_accepted_after_it(
     fresh = csrf_from(client.get(url("auth.account")))
     assert fresh != before
     assert client.post(url("auth.sign_out"), data={"csrf_token": fresh}).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("address", "says"),
+    [
+        ("mysql://root@localhost/maturity", "DATABASE_URL names mysql"),
+        ("postgresql+psycopg://u@host:notaport/db", "DATABASE_URL is not a database address"),
+    ],
+)
+def test_a_wrong_database_setting_is_one_clear_line(address: str, says: str) -> None:
+    """Finding 10: `flask db upgrade` with an unsupported or malformed DATABASE_URL said
+    "No such command 'db'" (or a traceback killed workers at boot)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {
+        **os.environ,
+        "MATURITY_ENV": "production",
+        "SECRET_KEY": "x" * 32,
+        "SERVICE_URL": "https://maturity.example.org",
+        "DATABASE_URL": address,
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi:app", "db", "upgrade"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Academy Maturity cannot start: " + says)
+    assert "PostgreSQL" in lines[0] and "SQLite" in lines[0]
