@@ -14,7 +14,7 @@ from maturity.services import actions as service
 from maturity.services.assessments import assessment_in, questionnaire_of
 from maturity.services.questionnaires import catalogue
 from maturity.web.access import Policy, requires
-from maturity.web.forms import ActionForm
+from maturity.web.forms import ActionForm, place_error
 
 bp = Blueprint("actions", __name__, url_prefix="/organisations/<slug>/actions")
 
@@ -79,7 +79,7 @@ def _form_page(
         try:
             save(fields)
         except service.ActionError as error:
-            form[error.field].errors = [str(error)]
+            place_error(form, error, "title")
         else:
             flash(done, "success")
             return redirect(url_for("actions.index", slug=g.organisation.slug))

@@ -32,7 +32,6 @@ from maturity.services.assessments import (
     URL_LIMIT,
     AnswerInput,
     AnswerValues,
-    AssessmentError,
     TargetChoice,
 )
 
@@ -81,13 +80,6 @@ def field_errors(form: FlaskForm) -> dict[str, str]:
 def error_of(field: Field) -> dict[str, str] | None:
     """A GOV.UK component's ``errorMessage`` for a field: its first error, if any."""
     return {"text": field.errors[0]} if field.errors else None
-
-
-def place_error(form: FlaskForm, error: AssessmentError, default: str) -> None:
-    """Show a service refusal on the field it names (``default`` if it names none)."""
-    name = error.field if error.field in form else default
-    field = form[name]
-    field.errors = [*field.errors, str(error)]
 
 
 # --- Start, submit, reopen ----------------------------------------------------------------

@@ -13,11 +13,11 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from maturity.framework import Domain, Questionnaire
-from maturity.models import Assessment, AssessmentStatus, Confidence, Role
+from maturity.models import Assessment, AssessmentStatus, Confidence
 from maturity.services import assessments as service
 from maturity.services.assessments import AssessmentError
 from maturity.services.questionnaires import catalogue
-from maturity.web.access import Policy, requires
+from maturity.web.access import Policy, is_org_lead, requires
 from maturity.web.assessment_forms import (
     DomainForm,
     ReopenForm,
@@ -26,9 +26,9 @@ from maturity.web.assessment_forms import (
     domain_form,
     error_of,
     field_errors,
-    place_error,
     posted_data,
 )
+from maturity.web.forms import place_error
 
 bp = Blueprint("assessments", __name__, url_prefix="/organisations/<slug>/assessments")
 
@@ -37,10 +37,6 @@ bp = Blueprint("assessments", __name__, url_prefix="/organisations/<slug>/assess
 def _form_helpers() -> dict[str, Any]:
     # Every assessment template can show a form field's error on its GOV.UK component.
     return {"error_of": error_of}
-
-
-def _is_lead() -> bool:
-    return bool(current_user.is_admin or (g.membership and g.membership.role == Role.LEAD))
 
 
 def _load(assessment_id: int) -> tuple[Assessment, Questionnaire]:
@@ -75,7 +71,7 @@ def index(slug: str) -> Any:
         "assessments/index.html",
         organisation=g.organisation,
         assessments=service.assessments_for(g.organisation),
-        is_lead=_is_lead(),
+        is_lead=is_org_lead(),
     )
 
 
@@ -117,7 +113,7 @@ def task_list(slug: str, assessment_id: int) -> Any:
         assessment,
         questionnaire,
         progress=service.progress(assessment, questionnaire),
-        is_lead=_is_lead(),
+        is_lead=is_org_lead(),
     )
 
 
@@ -264,7 +260,7 @@ def _render_check(assessment: Assessment, questionnaire: Questionnaire, form: Su
         progress=service.progress(assessment, questionnaire),
         result=service.current_result(assessment, questionnaire),
         snapshot=service.latest_snapshot(assessment),
-        is_lead=_is_lead(),
+        is_lead=is_org_lead(),
         declaration=service.DECLARATION,
         submit_form=form,
         errors=field_errors(form),

@@ -35,6 +35,7 @@ from maturity.web.forms import (
     ResetPasswordForm,
     SignInForm,
     SignOutForm,
+    place_error,
 )
 from maturity.web.links import reset_link, settings
 
@@ -140,7 +141,7 @@ def accept_invitation(token: str) -> Any:
         except accounts.AccountError as error:
             if error.field is None:
                 return _link_invalid()
-            form[error.field].errors = [str(error)]
+            place_error(form, error, "password")
         else:
             logout_user()
             login_user(user)
@@ -202,7 +203,7 @@ def reset_password(token: str) -> Any:
         except accounts.AccountError as error:
             if error.field is None:
                 return _link_invalid()
-            form[error.field].errors = [str(error)]
+            place_error(form, error, "password")
         else:
             logout_user()
             flash("Your password has been changed. Sign in with your new password", "success")
@@ -235,7 +236,7 @@ def change_password() -> Any:
                 hashing=settings().hashing,
             )
         except accounts.AccountError as error:
-            form[error.field or "password"].errors = [str(error)]
+            place_error(form, error, "password")
         else:
             # The session token changed: keep this session, end all others.
             login_user(user)

@@ -54,6 +54,15 @@ from maturity.models import (
 )
 
 
+def place_error(form: FlaskForm, error: Exception, default: str) -> None:
+    """Show a service's refusal on the form field it names (its ``field``), or on
+    ``default`` when it names none of this form's fields. Services name fields; views
+    never route an error by its wording."""
+    name = getattr(error, "field", None)
+    field = form[name if name in form else default]
+    field.errors = [*field.errors, str(error)]
+
+
 def _strip(value: str | None) -> str | None:
     # People paste addresses and names with stray spaces; they should not cause errors.
     return value.strip() if isinstance(value, str) else value

@@ -15,6 +15,7 @@ from maturity.services import accounts
 from maturity.services.accounts import IssuedToken
 from maturity.services.settings import Settings
 from maturity.web.access import client_ip
+from maturity.web.forms import place_error
 
 
 def settings() -> Settings:
@@ -50,7 +51,7 @@ def send_invitation(form: Any, back: str, **target: Any) -> str | None:
             **target,
         )
     except accounts.AccountError as error:
-        form[error.field or "email"].errors = [str(error)]
+        place_error(form, error, "email")
         return None
     return invitation_sent_page(issued, back)
 

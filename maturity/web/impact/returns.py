@@ -14,6 +14,7 @@ from maturity.models import ImpactReturn, ImpactReturnStatus
 from maturity.services import impact as service
 from maturity.services.impact import ImpactError
 from maturity.web.access import Policy, is_org_lead, requires
+from maturity.web.forms import place_error
 from maturity.web.impact.common import (
     UNIT_SUFFIX,
     add_errors,
@@ -56,7 +57,7 @@ def start_return(slug: str) -> ResponseReturnValue:
                 g.organisation, form.period.data or "", user(), today()
             )
         except ImpactError as error:
-            add_errors(form, {error.field or "period": error.message})
+            place_error(form, error, "period")
         else:
             return redirect(url_for("impact.edit_return", slug=slug, return_id=impact_return.id))
     return render_form("impact/start_return.html", form, periods=periods)

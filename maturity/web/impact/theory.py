@@ -15,6 +15,7 @@ from maturity.services import impact as service
 from maturity.services.impact import ImpactError
 from maturity.web.access import Policy, requires
 from maturity.web.charts import chart_cache
+from maturity.web.forms import place_error
 from maturity.web.impact.common import add_errors, bp, has_errors, render_form, today, user
 from maturity.web.impact.forms import OutcomeForm, StartTheoryForm, TheoryForm
 
@@ -86,7 +87,7 @@ def theories(slug: str) -> ResponseReturnValue:
         try:
             theory = service.start_theory(g.organisation, form.cycle.data or "", user())
         except ImpactError as error:
-            add_errors(form, {error.field or "cycle": error.message})
+            place_error(form, error, "cycle")
         else:
             return redirect(url_for("impact.edit_theory", slug=slug, theory_id=theory.id))
     return render_form("impact/theories.html", form, theories=existing)
