@@ -73,15 +73,15 @@ def _required(name: str, development: bool, how: str) -> str | None:
     return value or None
 
 
+# Resolved once: services ask for the catalogue many times a request.
+_REPOSITORY_QUESTIONNAIRES = Path(__file__).resolve().parent.parent / "questionnaires"
+
+
 def questionnaire_dir() -> Path:
     """Where the questionnaire files are: ``QUESTIONNAIRE_DIR``, else the repository's
     ``questionnaires/`` folder. Needs no other setting."""
     configured = os.environ.get("QUESTIONNAIRE_DIR")
-    return (
-        Path(configured)
-        if configured
-        else Path(__file__).resolve().parent.parent / "questionnaires"
-    )
+    return Path(configured) if configured else _REPOSITORY_QUESTIONNAIRES
 
 
 def settings_from_environment(

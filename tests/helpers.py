@@ -289,7 +289,11 @@ def use_app_for_urls(app: Flask) -> None:
 
 def url(endpoint: str, **values: Any) -> str:
     """The path of a page by endpoint name, as tests request pages (never a written URL)."""
-    with _URL_APP[0].test_request_context():
+    return _url_in(_URL_APP[0], endpoint, values)
+
+
+def _url_in(app: Flask, endpoint: str, values: dict[str, Any]) -> str:
+    with app.test_request_context():
         return url_for(endpoint, **values)
 
 
@@ -305,8 +309,7 @@ class PageCheckingClient(FlaskClient):
         return response
 
     def url(self, endpoint: str, **values: Any) -> str:
-        with self.application.test_request_context():
-            return url_for(endpoint, **values)
+        return _url_in(self.application, endpoint, values)
 
     def get_page(
         self,
