@@ -12,11 +12,10 @@ from maturity.services import directory as service
 from maturity.services.questionnaires import catalogue
 from maturity.services.reference import list_regions
 from maturity.web.access import Policy, requires
-from maturity.web.forms import DIRECTORY_KINDS, DirectoryEntryForm
+from maturity.web.forms import DIRECTORY_KINDS as KINDS
+from maturity.web.forms import DirectoryEntryForm
 
 bp = Blueprint("directory", __name__)
-
-KINDS = DIRECTORY_KINDS
 
 
 def _domains() -> list[Any]:

@@ -299,7 +299,8 @@ class ActionForm(FlaskForm):
 
 # --- The practice directory -------------------------------------------------------------------
 
-DIRECTORY_KINDS = {"social_care": "Social care only", "health_and_care": "Health and care"}
+# A directory academy's kind is an organisation kind, with the same labels.
+DIRECTORY_KINDS = dict(_choices(OrganisationKind))
 
 
 def _text(label: str, required: str | None = None, limit: int = 300, **kwargs: Any) -> StringField:
