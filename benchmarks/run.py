@@ -104,6 +104,7 @@ def _env(database_url: str) -> dict[str, str]:
             "MATURITY_SQL_COUNT_HEADER": "1",
             "FLASK_APP": "wsgi:app",
             "SIGN_IN_LIMIT_PER_IP": "10000 per minute",
+            "SIGN_IN_LOCKOUT_PER_ACCOUNT": "10000 per minute",
             "API_RATE_LIMIT": "1000000 per minute",  # measure the API, not its limit
         }
     )

@@ -143,6 +143,10 @@ def settings_from_environment(
         "RATELIMIT_HEADERS_ENABLED": True,
         # A moving window: no burst of twice the limit across a window boundary.
         "RATELIMIT_STRATEGY": "moving-window",
+        # Redis down: limits are counted in each worker's memory (a warning is logged)
+        # rather than refusing requests; a short timeout keeps pages quick meanwhile.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",
@@ -165,10 +169,16 @@ def settings_from_environment(
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
         "SMTP_STARTTLS": _env_bool("SMTP_STARTTLS", True),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "no-reply@academy-maturity.invalid"),
-        "SIGN_IN_LIMIT_PER_ACCOUNT": os.environ.get(
-            "SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"
-        ),
-        "SIGN_IN_LIMIT_PER_IP": os.environ.get("SIGN_IN_LIMIT_PER_IP", "20 per 15 minutes"),
+        # Sign-in throttling (see maturity/web/throttle.py): failures on one account from
+        # one client; attempts from one address by browsers new to the account; and the
+        # account's ceiling, which emails its owner an unlock link.
+        "SIGN_IN_LIMIT_PER_CLIENT": os.environ.get("SIGN_IN_LIMIT_PER_CLIENT", "5 per 15 minutes"),
+        "SIGN_IN_LIMIT_PER_IP": os.environ.get("SIGN_IN_LIMIT_PER_IP", "30 per 15 minutes"),
+        "SIGN_IN_LOCKOUT_PER_ACCOUNT": os.environ.get("SIGN_IN_LOCKOUT_PER_ACCOUNT", "30 per day"),
+        "UNLOCK_TTL_HOURS": int(os.environ.get("UNLOCK_TTL_HOURS", "24")),
+        # A password-reset request takes at least this long whether or not the account
+        # exists, so its timing tells nobody which addresses have accounts.
+        "PASSWORD_RESET_MIN_SECONDS": float(os.environ.get("PASSWORD_RESET_MIN_SECONDS", "0.25")),
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120 per minute"),
         "SHOW_DEV_LINKS": development and not os.environ.get("SMTP_HOST"),
         "SQL_COUNT_HEADER": _env_bool("MATURITY_SQL_COUNT_HEADER", False),

@@ -157,6 +157,7 @@ class Role(Choice):
 class TokenPurpose(enum.StrEnum):
     INVITATION = "invitation"
     PASSWORD_RESET = "password_reset"
+    UNLOCK = "unlock"
 
 
 class Region(Base):
@@ -209,8 +210,6 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Changing it signs the user out everywhere (it is part of the session's user id).
-    session_token: Mapped[str] = mapped_column(String(64))
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     memberships: Mapped[list[Membership]] = relationship(
@@ -219,6 +218,14 @@ class User(Base):
     regional_leads: Mapped[list[RegionalLead]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+    sessions: Mapped[list[UserSession]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    # The key of the session this request is signed in with (see UserSession); set when
+    # a session starts or is loaded, never stored on the user (hence not mapped).
+    __allow_unmapped__ = True
+    session_key: str | None = None
 
     # Flask-Login protocol.
     @property
@@ -230,7 +237,26 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        # What the session cookie holds: the user and the key of this one session.
+        return f"{self.id}:{self.session_key or ''}"
+
+
+class UserSession(Base):
+    """One signed-in browser. The cookie holds the user's id and a random key; only the
+    key's SHA-256 is stored. Deleting the row ends that session on the server, whatever
+    the browser still holds (sign-out, sign out of all devices, a new password,
+    deactivation)."""
+
+    __tablename__ = "user_session"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+    user: Mapped[User] = relationship(back_populates="sessions")
 
 
 class Membership(Base):

@@ -143,3 +143,55 @@ def world(app: Flask):  # type: ignore[no-untyped-def]
         made = make_world()
         db.session.commit()
     return made
+
+
+class Inbox:
+    """The messages a real SMTP server (aiosmtpd, in this process) received."""
+
+    def __init__(self) -> None:
+        import email
+        from email.message import Message
+
+        self._parse = email.message_from_bytes
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
+        self.messages.append(self._parse(envelope.content))  # type: ignore[attr-defined]
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[object]:
+        """The messages, once at least ``count`` have arrived (mail goes in the background)."""
+        import time
+
+        from maturity.services.mail import wait_for_outbox
+
+        wait_for_outbox(timeout)
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return list(self.messages)
+
+
+@pytest.fixture
+def inbox(app: Flask) -> Iterator[Inbox]:
+    """Send the app's email to a real SMTP server in the test process, and read it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    received = Inbox()
+    controller = Controller(received, hostname="127.0.0.1", port=port)
+    controller.start()
+    saved = {key: app.config[key] for key in ("SMTP_HOST", "SMTP_PORT", "SMTP_STARTTLS")}
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_STARTTLS=False)
+    try:
+        yield received
+    finally:
+        from maturity.services.mail import wait_for_outbox
+
+        wait_for_outbox()
+        app.config.update(saved)
+        controller.stop()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -52,7 +51,6 @@ def make_user(email: str, name: str, *, is_admin: bool = False) -> User:
         email=email,
         name=name,
         password_hash=_test_password_hash(),
-        session_token=secrets.token_hex(16),
         is_admin=is_admin,
     )
     db.session.add(user)

@@ -50,6 +50,7 @@ EXPECTED_POLICY: dict[str, Policy] = {
     "admin.organisation": Policy.ADMIN,
     "admin.organisations": Policy.ADMIN,
     "admin.users": Policy.ADMIN,
+    "admin.user_status": Policy.ADMIN,
     "api.me": Policy.SIGNED_IN,
     "api.national_regions": Policy.SIGNED_IN,
     "api.openapi": Policy.PUBLIC,
@@ -57,6 +58,8 @@ EXPECTED_POLICY: dict[str, Policy] = {
     "api.region_figures": Policy.REGIONAL_LEAD,
     "auth.api_tokens": Policy.SIGNED_IN,
     "auth.revoke_api_token": Policy.SIGNED_IN,
+    "auth.sign_out_everywhere": Policy.SIGNED_IN,
+    "auth.unlock": Policy.PUBLIC,
     "actions.edit": Policy.ORG_MEMBER,
     "actions.index": Policy.ORG_MEMBER,
     "actions.new": Policy.ORG_MEMBER,
@@ -107,6 +110,7 @@ EXPECTED_POLICY: dict[str, Policy] = {
     "main.accessibility": Policy.PUBLIC,
     "main.chart": Policy.SIGNED_IN,
     "main.healthz": Policy.PUBLIC,
+    "main.readyz": Policy.PUBLIC,
     "main.home": Policy.PUBLIC,
     "orgs.invite": Policy.ORG_LEAD,
     "orgs.member": Policy.ORG_LEAD,
@@ -153,6 +157,18 @@ def test_every_route_declares_who_may_use_it(app: Flask) -> None:
     assert drifted == {}, f"declared policy differs from the intended one: {drifted}"
 
 
+def _user_id(app: Flask, email: str) -> int:
+    from sqlalchemy import select
+
+    from maturity.extensions import db
+    from maturity.models import User
+
+    with app.app_context():
+        found = db.session.scalar(select(User.id).where(User.email == email))
+    assert found is not None
+    return found
+
+
 def _url(app: Flask, rule: Rule, world: World, *, foreign_ids: bool = False) -> str:
     """The rule's URL for the world's organisation; with ``foreign_ids`` the record ids
     in it belong to the other organisation."""
@@ -176,6 +192,8 @@ def _url(app: Flask, rule: Rule, world: World, *, foreign_ids: bool = False) -> 
             values[argument] = world.other_impact_return if foreign_ids else world.impact_return
         elif argument == "theory_id":
             values[argument] = world.other_theory if foreign_ids else world.theory
+        elif argument == "user_id":
+            values[argument] = _user_id(app, world.other_lead)
         elif argument == "case_study_id":
             values[argument] = world.other_case_study if foreign_ids else world.case_study
         else:

@@ -5,8 +5,11 @@ CSRF token carried over a sign-in)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from maturity.framework.impact import contact_details
@@ -121,3 +124,86 @@ def test_a_wrong_database_setting_is_one_clear_line(address: str, says: str) -> 
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Academy Maturity cannot start: " + says)
     assert "PostgreSQL" in lines[0] and "SQLite" in lines[0]
+
+
+@pytest.fixture
+def app_without_redis(tmp_path: Path) -> Iterator[Flask]:
+    """The app on a fresh database of its own, configured with a Redis nobody answers."""
+    from flask_migrate import upgrade
+
+    from maturity import create_app
+    from maturity.extensions import db, limiter
+    from maturity.services.reference import load_regions
+    from tests.conftest import TEST_DATABASE_URL, config_for_tests, create_database, drop_database
+    from tests.helpers import make_user
+
+    database = create_database(TEST_DATABASE_URL, tmp_path)
+    nowhere = "redis://127.0.0.1:9/0"  # the discard port: nothing listens there
+    # The limiter is one object bound to one storage (one app per process in production):
+    # give it back to the suite's app afterwards.
+    limiter_state = dict(limiter.__dict__)
+    application = create_app(
+        {**config_for_tests(database), "REDIS_URL": nowhere, "RATELIMIT_STORAGE_URI": nowhere}
+    )
+    with application.app_context():
+        upgrade()
+        load_regions()
+        make_user("stranded@test.example", "Fictional Stranded Lead")
+        db.session.commit()
+    try:
+        yield application
+    finally:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        limiter.__dict__.clear()
+        limiter.__dict__.update(limiter_state)
+        drop_database(database)
+
+
+def test_with_redis_down_sign_in_reset_and_the_api_still_work(
+    app_without_redis: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Finding 9: Redis down gave 500 on sign-in, password reset and the whole API while
+    /healthz said 200. Limits now count in memory (with a warning), caches are
+    bypassed, and the readiness check says what is wrong."""
+    from tests.helpers import TEST_PASSWORD, submit
+
+    browser = app_without_redis.test_client()
+    signed_in = submit(
+        browser, "/sign-in", {"email": "stranded@test.example", "password": TEST_PASSWORD}
+    )
+    assert signed_in.status_code == 302
+    assert browser.get("/account").status_code == 200
+    me = browser.get("/api/v1/me")
+    assert me.status_code == 200 and me.get_json()["email"] == "stranded@test.example"
+    reset = submit(
+        app_without_redis.test_client(), "/password-reset", {"email": "stranded@test.example"}
+    )
+    assert reset.status_code == 200
+    assert any("counting in memory" in message or "Redis" in message for message in caplog.messages)
+    # The limits still hold, in memory: the sixth wrong password from one client waits.
+    guesser = app_without_redis.test_client()
+    codes = [
+        submit(
+            guesser, "/sign-in", {"email": "stranded@test.example", "password": "nope"}
+        ).status_code
+        for _ in range(6)
+    ]
+    assert codes == [200] * 5 + [429]
+    assert browser.get("/healthz").status_code == 200
+    ready = browser.get("/readyz")
+    assert ready.status_code == 200
+    report = ready.get_json()
+    assert report["status"] == "degraded"
+    assert report["checks"]["database"] == {"status": "ok"}
+    assert report["checks"]["redis"]["status"] == "unavailable"
+    assert "pages keep working" in report["checks"]["redis"]["effect"]
+
+
+def test_readiness_reports_each_dependency(client: FlaskClient) -> None:
+    report = client.get("/readyz").get_json()
+    assert set(report["checks"]) == {"database", "redis", "mail_queue"}
+    assert report["checks"]["database"]["status"] == "ok"
+    assert report["status"] in {"ready", "degraded"}
+    assert report["status"] == "ready" or report["checks"]["redis"]["status"] != "ok"

@@ -6,7 +6,6 @@ single-use, expiring link whose token is never stored, only its SHA-256 hash.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 import string
@@ -32,8 +31,9 @@ from maturity.models import (
     User,
     utcnow,
 )
-from maturity.services import audit
-from maturity.services.mail import send_email
+from maturity.services import audit, sessions
+from maturity.services.keys import key_hash, new_key
+from maturity.services.mail import send_email, send_email_later
 from maturity.services.settings import PasswordHashing, Settings
 
 log = logging.getLogger(__name__)
@@ -107,10 +107,11 @@ def _dummy_hash(hashing: PasswordHashing) -> str:
 
 
 def set_password(user: User, password: str, hashing: PasswordHashing) -> None:
-    """Set a new password, sign the user out of every other session and cancel any
-    reset links still outstanding for them."""
+    """Set a new password and cancel any reset links still outstanding for the user.
+
+    Callers end the user's sessions (``sessions.end_all``) with their reason.
+    """
     user.password_hash = hash_password(password, hashing)
-    user.session_token = secrets.token_hex(16)
     if user.email:
         db.session.execute(
             update(AccountToken)
@@ -161,24 +162,14 @@ def authenticate(
     return user
 
 
-def user_for_session(session_id: str) -> User | None:
-    """The user a session's stored id names, if that session is still valid."""
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isascii() or not user_id.isdigit() or not token:
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):
-        return None
-    return user
+def user_by_id(user_id: int) -> User:
+    """The user with this id (NoResultFound, a 404 in the web layer, if none)."""
+    return db.session.execute(select(User).where(User.id == user_id)).scalar_one()
 
 
 def user_by_email(email: str) -> User | None:
     """The user with this email address, if any."""
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
-
-
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -198,9 +189,9 @@ def _issue(
     link_for: Callable[[str], str],
     **fields: object,
 ) -> tuple[AccountToken, str, str]:
-    token = secrets.token_urlsafe(32)
+    token = new_key()
     record = AccountToken(
-        token_hash=_hash_token(token),
+        token_hash=key_hash(token),
         purpose=purpose,
         email=normalise_email(email),
         expires_at=utcnow() + ttl,
@@ -290,7 +281,7 @@ def valid_token(token: str, purpose: TokenPurpose) -> AccountToken | None:
     """The unused, unexpired token record for this raw token, or None."""
     record = db.session.scalar(
         select(AccountToken).where(
-            AccountToken.token_hash == _hash_token(token), AccountToken.purpose == purpose
+            AccountToken.token_hash == key_hash(token), AccountToken.purpose == purpose
         )
     )
     if record is None or record.used_at is not None or record.expires_at <= utcnow():
@@ -337,7 +328,7 @@ def accept_invitation(
         raise AccountError("You already have an account. Sign in to accept the invitation")
     _check_new_password(password, record.email)
     _claim(record)
-    user = User(email=record.email, name=name.strip(), session_token=secrets.token_hex(16))
+    user = User(email=record.email, name=name.strip())
     db.session.add(user)
     set_password(user, password, hashing)
     db.session.flush()
@@ -419,16 +410,25 @@ def request_password_reset(
 ) -> IssuedToken | None:
     """Send a reset link if an active account has this email; None otherwise.
 
-    The caller shows the same message either way, so that the page does not reveal
-    who has an account.
+    Both branches write one audit entry and neither waits for the mail server (the email
+    is sent in the background), so that with the caller's minimum duration the response
+    tells nobody whether the account exists.
     """
-    user = user_by_email(email)
+    address = normalise_email(email)[:254]
+    user = user_by_email(address)
     if user is None or not user.is_active:
+        audit.record(
+            "password_reset_requested",
+            "Password reset asked for an address with no active account",
+            subject_email=address,
+            ip_address=ip_address,
+        )
+        db.session.flush()
         return None
     ttl = timedelta(hours=settings.password_reset_ttl_hours)
     record, token, link = _issue(TokenPurpose.PASSWORD_RESET, user.email, ttl, link_for)
     service = settings.service_name
-    emailed = send_email(
+    emailed = send_email_later(
         settings.mail,
         user.email,
         f"Reset your {service} password",
@@ -437,8 +437,6 @@ def request_password_reset(
         f"{settings.password_reset_ttl_hours} hours. If you did not ask for "
         "it, you can ignore this email.",
     )
-    if settings.show_dev_links:
-        log.info("Password reset link for %s: %s", user.email, link)
     audit.record(
         "password_reset_requested",
         f"Password reset requested for {user.email}",
@@ -446,7 +444,63 @@ def request_password_reset(
         subject_email=user.email,
         ip_address=ip_address,
     )
+    db.session.flush()
     return IssuedToken(record=record, token=token, link=link, emailed=emailed)
+
+
+def account_locked(
+    email: str,
+    link_for: Callable[[str], str],
+    ip_address: str | None = None,
+    *,
+    settings: Settings,
+) -> IssuedToken | None:
+    """Too many failed sign-ins from new devices: audit the lockout and email the
+    account's owner a single-use link that unlocks it (None if there is no such active
+    account; the person signing in is told the same either way)."""
+    address = normalise_email(email)[:254]
+    user = user_by_email(address)
+    audit.record(
+        "account_locked",
+        f"Sign-in from new devices paused for {address} after too many failed attempts",
+        actor=user,
+        subject_email=address,
+        ip_address=ip_address,
+    )
+    if user is None or not user.is_active:
+        return None
+    ttl = timedelta(hours=settings.unlock_ttl_hours)
+    record, token, link = _issue(TokenPurpose.UNLOCK, user.email, ttl, link_for)
+    emailed = send_email_later(
+        settings.mail,
+        user.email,
+        f"Unlock your {settings.service_name} account",
+        "There have been many failed attempts to sign in to your account, so signing "
+        "in from devices you have not used before is paused.\n\n"
+        f"If that was you, follow this link to unlock your account:\n{link}\n\n"
+        "If it was not you, someone may be trying to guess your password: after "
+        "unlocking, choose a new one. You can still sign in from a device you have "
+        f"used before. The link can be used once and expires in {settings.unlock_ttl_hours} "
+        "hours.",
+    )
+    return IssuedToken(record=record, token=token, link=link, emailed=emailed)
+
+
+def unlock_account(record: AccountToken, ip_address: str | None = None) -> str:
+    """Use an unlock link up; returns the account's email (its lock is cleared by the
+    caller, which holds the sign-in counts)."""
+    user = user_by_email(record.email)
+    if user is None or not user.is_active:
+        raise AccountError("This link is no longer valid")
+    _claim(record)
+    audit.record(
+        "account_unlocked",
+        f"{user.email} unlocked their account with the emailed link",
+        actor=user,
+        subject_email=user.email,
+        ip_address=ip_address,
+    )
+    return user.email
 
 
 def reset_password(
@@ -476,7 +530,8 @@ def _replace_password(
     verb: str,
     ip_address: str | None,
 ) -> None:
-    """Set the new password (ending other sessions) and audit it as ``action``."""
+    """Set the new password and audit it as ``action``. Every session of the user ends,
+    except the one changing it (a reset comes from a signed-out browser, so all end)."""
     set_password(user, password, hashing)
     audit.record(
         action,
@@ -485,6 +540,7 @@ def _replace_password(
         subject_email=user.email,
         ip_address=ip_address,
     )
+    sessions.end_all(user, reason=f"password {verb}", keep_current=True, ip_address=ip_address)
     db.session.flush()
 
 
@@ -519,11 +575,13 @@ def create_admin(email: str, name: str, password: str, hashing: PasswordHashing)
     _check_new_password(password, email)
     user = user_by_email(email)
     if user is None:
-        user = User(email=normalise_email(email), name=name, session_token=secrets.token_hex(16))
+        user = User(email=normalise_email(email), name=name)
         db.session.add(user)
     user.is_admin = True
     set_password(user, password, hashing)
     db.session.flush()
+    if user.sessions:
+        sessions.end_all(user, reason="password set from the command line")
     audit.record(
         "role_changed",
         f"{user.email} made an administrator (command line)",
@@ -531,3 +589,43 @@ def create_admin(email: str, name: str, password: str, hashing: PasswordHashing)
         subject_email=user.email,
     )
     return user
+
+
+def deactivate(user: User, *, by: User, ip_address: str | None = None) -> None:
+    """An administrator deactivates an account: it can no longer sign in, its sessions
+    and API tokens stop working at once, and any links sent to it stop working."""
+    if user.id == by.id:
+        raise AccountError("You cannot deactivate your own account")
+    if not user.is_active:
+        return
+    user.is_active = False
+    db.session.execute(
+        update(AccountToken)
+        .where(AccountToken.email == user.email, AccountToken.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    audit.record(
+        "account_deactivated",
+        f"{user.email} deactivated",
+        actor=by,
+        subject_email=user.email,
+        ip_address=ip_address,
+    )
+    sessions.end_all(user, reason="account deactivated", actor=by, ip_address=ip_address)
+    db.session.flush()
+
+
+def reactivate(user: User, *, by: User, ip_address: str | None = None) -> None:
+    """An administrator lets a deactivated account sign in again (it starts signed out)."""
+    if user.is_active:
+        return
+    user.is_active = True
+    audit.record(
+        "account_reactivated",
+        f"{user.email} reactivated",
+        actor=by,
+        subject_email=user.email,
+        ip_address=ip_address,
+    )
+    db.session.flush()

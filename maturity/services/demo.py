@@ -7,7 +7,6 @@ them as fictional. Nothing here describes a real academy.
 from __future__ import annotations
 
 import random
-import secrets
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
@@ -257,7 +256,7 @@ DEMO_REGIONAL_LEAD = ("Rory Regional (demo)", "regional.lead@example.org", "nort
 def _demo_user(name: str, email: str, password_hash: str) -> User:
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
-        user = User(email=normalise_email(email), name=name, session_token=secrets.token_hex(16))
+        user = User(email=normalise_email(email), name=name)
         user.password_hash = password_hash
         db.session.add(user)
         db.session.flush()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from email.message import EmailMessage
 
 from maturity.services.settings import MailSettings
@@ -36,3 +37,38 @@ def send_email(mail: MailSettings, to: str, subject: str, body: str) -> bool:
             smtp.login(mail.username, mail.password or "")
         smtp.send_message(message)
     return True
+
+
+# Emails whose sending must not show in a response's timing (a reset link goes out only
+# if the account exists) are sent by a small pool of background threads.
+_outbox = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mail")
+_pending: set[Future[bool]] = set()
+
+
+def _send_logged(mail: MailSettings, to: str, subject: str, body: str) -> bool:
+    try:
+        return send_email(mail, to, subject, body)
+    except Exception:  # noqa: BLE001 - a background send has nobody else to tell
+        log.exception("Email to %s could not be sent (%s)", to, subject)
+        return False
+
+
+def send_email_later(mail: MailSettings, to: str, subject: str, body: str) -> bool:
+    """Send in the background; returns True if it will go to an SMTP server.
+
+    A failure is logged (without the body, which may hold a link), never raised.
+    """
+    future = _outbox.submit(_send_logged, mail, to, subject, body)
+    _pending.add(future)
+    future.add_done_callback(_pending.discard)
+    return bool(mail.host)
+
+
+def emails_waiting() -> int:
+    """How many background emails have not gone yet."""
+    return len(_pending)
+
+
+def wait_for_outbox(timeout: float = 30.0) -> None:
+    """Wait until the emails sent in the background have gone (tests, shutdown)."""
+    wait(list(_pending), timeout=timeout)

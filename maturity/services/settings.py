@@ -41,6 +41,7 @@ class Settings:
     service_url: str = "http://127.0.0.1:5000"
     invitation_ttl_hours: int = 168
     password_reset_ttl_hours: int = 2
+    unlock_ttl_hours: int = 24
     show_dev_links: bool = False
     hashing: PasswordHashing = field(default_factory=PasswordHashing)
     mail: MailSettings = field(default_factory=MailSettings)
@@ -54,6 +55,7 @@ class Settings:
             service_url=config.get("SERVICE_URL", cls.service_url),
             invitation_ttl_hours=int(config.get("INVITATION_TTL_HOURS", 168)),
             password_reset_ttl_hours=int(config.get("PASSWORD_RESET_TTL_HOURS", 2)),
+            unlock_ttl_hours=int(config.get("UNLOCK_TTL_HOURS", 24)),
             show_dev_links=show_dev_links,
             hashing=PasswordHashing(
                 time_cost=int(config.get("ARGON2_TIME_COST", 3)),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Sequence
 from datetime import timedelta
@@ -13,6 +12,7 @@ from sqlalchemy.exc import NoResultFound
 from maturity.extensions import db
 from maturity.models import ApiToken, User, utcnow
 from maturity.services import audit
+from maturity.services.keys import key_hash
 
 TOKEN_PREFIX = "am_"
 NAME_LIMIT = 100
@@ -23,10 +23,6 @@ class TokenError(Exception):
     """A token request that cannot be met; the message is for the user."""
 
 
-def _hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
-
-
 def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for the user; the raw token is returned once and never stored."""
     name = name.strip()
@@ -35,7 +31,7 @@ def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     if len(name) > NAME_LIMIT:
         raise TokenError(f"The name must be {NAME_LIMIT} characters or fewer")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name, token_hash=_hash(raw), prefix=raw[:10])
+    token = ApiToken(user_id=user.id, name=name, token_hash=key_hash(raw), prefix=raw[:10])
     db.session.add(token)
     db.session.flush()
     audit.record("api_token_created", f"API token “{name}” created", actor=user)
@@ -67,7 +63,7 @@ def user_for_token(raw: str) -> User | None:
     """The active user a valid, unrevoked token belongs to, or None."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(raw)))
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == key_hash(raw)))
     if token is None or token.revoked_at is not None:
         return None
     user = db.session.get(User, token.user_id)
@@ -77,4 +73,11 @@ def user_for_token(raw: str) -> User | None:
     # Recording every use would write on every API read; once in a while is enough.
     if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
         token.last_used_at = now
+        audit.record(
+            "api_token_used",
+            f"API token “{token.name}” used",
+            actor=user,
+            subject_email=user.email,
+            detail={"token_id": token.id},
+        )
     return user

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -14,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from maturity.extensions import db, login_manager
-from maturity.services.accounts import user_for_session
+from maturity.services import sessions
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
@@ -71,7 +72,8 @@ def register_web(app: Flask) -> None:
     login_manager.login_message = "Sign in to see this page"
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    login_manager.user_loader(user_for_session)
+    lifetime = timedelta(seconds=int(app.config["PERMANENT_SESSION_LIFETIME"]))
+    login_manager.user_loader(partial(sessions.user_for, max_age=lifetime))
     login_manager.request_loader(_user_from_api_token)
     login_manager.unauthorized_handler(_unauthorised)
 

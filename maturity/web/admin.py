@@ -17,7 +17,7 @@ from maturity.models import (
     Region,
     Role,
 )
-from maturity.services import audit
+from maturity.services import accounts, audit
 from maturity.services.organisations import (
     OrganisationError,
     OrganisationProfile,
@@ -28,8 +28,13 @@ from maturity.services.organisations import (
     organisation_by_slug,
 )
 from maturity.services.reference import list_regions, region_by_code
-from maturity.web.access import Policy, requires
-from maturity.web.forms import InviteForm, OrganisationForm, RegionalLeadInviteForm
+from maturity.web.access import Policy, client_ip, requires
+from maturity.web.forms import (
+    AccountStatusForm,
+    InviteForm,
+    OrganisationForm,
+    RegionalLeadInviteForm,
+)
 from maturity.web.links import send_invitation
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -115,7 +120,27 @@ def invite_lead(slug: str) -> Any:
 @bp.route("/users")
 @requires(Policy.ADMIN)
 def users() -> Any:
-    return render_template("admin/users.html", users=list_users())
+    return render_template("admin/users.html", users=list_users(), status_form=AccountStatusForm())
+
+
+@bp.route("/users/<int:user_id>/status", methods=["POST"])
+@requires(Policy.ADMIN)
+def user_status(user_id: int) -> Any:
+    """Deactivate (ending every session at once) or reactivate a person."""
+    person = accounts.user_by_id(user_id)
+    form = AccountStatusForm()
+    if form.validate_on_submit():
+        admin = current_user._get_current_object()
+        try:
+            if request.form.get("active") == "yes":
+                accounts.reactivate(person, by=admin, ip_address=client_ip())
+                flash(f"{person.name} can sign in again", "success")
+            else:
+                accounts.deactivate(person, by=admin, ip_address=client_ip())
+                flash(f"{person.name} has been deactivated and signed out everywhere", "success")
+        except accounts.AccountError as error:
+            flash(str(error), "error")
+    return redirect(url_for("admin.users"))
 
 
 @bp.route("/regional-leads/invite", methods=["GET", "POST"])

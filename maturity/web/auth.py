@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -18,11 +18,10 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
-from werkzeug.wrappers import Response
 
-from maturity.extensions import limiter
-from maturity.models import AccountToken, TokenPurpose
-from maturity.services import accounts, audit
+from maturity.extensions import db, limiter
+from maturity.models import AccountToken, TokenPurpose, User
+from maturity.services import accounts, sessions
 from maturity.services.organisations import memberships_for
 from maturity.web import throttle
 from maturity.web.access import Policy, client_ip, requires
@@ -34,10 +33,12 @@ from maturity.web.forms import (
     RequestPasswordResetForm,
     ResetPasswordForm,
     SignInForm,
+    SignOutEverywhereForm,
     SignOutForm,
+    UnlockForm,
     place_error,
 )
-from maturity.web.links import reset_link, settings
+from maturity.web.links import reset_link, settings, unlock_link
 
 bp = Blueprint("auth", __name__)
 
@@ -46,11 +47,6 @@ LINK_INVALID = (
     "This link has expired or has already been used. Ask the person who invited you, or "
     "an administrator, for a new one."
 )
-
-
-def _sign_in_failed(response: Response) -> bool:
-    # Only failed attempts count towards the limit; a successful sign-in costs nothing.
-    return bool(g.get("sign_in_failed"))
 
 
 def _per_ip_limit() -> str:
@@ -71,8 +67,19 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.home")
 
 
+def _session_lifetime() -> timedelta:
+    return timedelta(seconds=int(current_app.config["PERMANENT_SESSION_LIFETIME"]))
+
+
+def begin_session(user: User) -> None:
+    """Sign ``user`` in on this browser: a new session on the server, and a new cookie
+    session (with a new CSRF token), so nothing issued before sign-in works after it."""
+    session.clear()
+    sessions.start(user, ip_address=client_ip(), user_agent=request.user_agent.string)
+    login_user(user)
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_per_ip_limit, methods=["POST"], deduct_when=_sign_in_failed)
 @requires(Policy.PUBLIC)
 def sign_in() -> Any:
     if current_user.is_authenticated:
@@ -80,22 +87,59 @@ def sign_in() -> Any:
     form = SignInForm()
     if form.validate_on_submit():
         email = accounts.normalise_email(form.email.data or "")[:254]
-        if not throttle.allow_attempt(email):
-            abort(429)
+        decision = throttle.admit(email)
+        if decision.refusal is not None:
+            if decision.newly_locked:
+                accounts.account_locked(email, unlock_link, client_ip(), settings=settings())
+            return _refused(decision)
         user = accounts.authenticate(
             email, form.password.data or "", client_ip(), hashing=settings().hashing
         )
         if user is not None:
-            throttle.forget_attempts(email)
-            # A new session (and with it a new CSRF token) at sign-in: nothing issued to
-            # the browser before it is accepted after it.
-            session.clear()
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
-        g.sign_in_failed = True
+            throttle.succeeded(email)
+            begin_session(user)
+            response = redirect(_safe_next(request.args.get("next")))
+            throttle.remember_device(response, email)
+            return response
         # One message, on the first field: the summary should not say it twice.
         form.email.errors = [SIGN_IN_FAILED]
     return render_template("auth/sign_in.html", form=form)
+
+
+def _refused(decision: throttle.Decision) -> tuple[str, int]:
+    # Failed attempts are still kept (the audit log) though the response is an error.
+    db.session.commit()
+    return (
+        render_template(
+            "auth/sign_in_refused.html",
+            code=429,
+            refusal=decision.refusal.value if decision.refusal else "",
+            wait=decision.wait,
+        ),
+        429,
+    )
+
+
+@bp.route("/sign-in/unlock/<token>", methods=["GET", "POST"])
+@requires(Policy.PUBLIC)
+def unlock(token: str) -> Any:
+    record = accounts.valid_token(token, TokenPurpose.UNLOCK)
+    if record is None:
+        return _link_invalid()
+    form = UnlockForm()
+    if form.validate_on_submit():
+        try:
+            email = accounts.unlock_account(record, client_ip())
+        except accounts.AccountError:
+            return _link_invalid()
+        throttle.unlock(email)
+        flash(
+            "Your account is unlocked. If you did not make those attempts, sign in and "
+            "change your password.",
+            "success",
+        )
+        return redirect(url_for("auth.sign_in"))
+    return render_template("auth/unlock.html", form=form)
 
 
 @bp.route("/sign-out", methods=["POST"])
@@ -103,17 +147,27 @@ def sign_in() -> Any:
 def sign_out() -> Any:
     form = SignOutForm()
     if form.validate_on_submit():
-        audit.record(
-            "sign_out",
-            "Signed out",
-            actor=current_user._get_current_object(),
-            subject_email=current_user.email,
-            ip_address=client_ip(),
-        )
+        sessions.end_current(current_user._get_current_object(), ip_address=client_ip())
         logout_user()
         flash("You have signed out", "success")
         return redirect(url_for("auth.sign_in"))
     return redirect(url_for("main.home"))
+
+
+@bp.route("/account/sign-out-everywhere", methods=["POST"])
+@requires(Policy.SIGNED_IN)
+def sign_out_everywhere() -> Any:
+    form = SignOutEverywhereForm()
+    if form.validate_on_submit():
+        sessions.end_all(
+            current_user._get_current_object(),
+            reason="signed out of all devices",
+            ip_address=client_ip(),
+        )
+        logout_user()
+        flash("You have signed out of all devices, including this one", "success")
+        return redirect(url_for("auth.sign_in"))
+    return redirect(url_for("auth.account"))
 
 
 def _link_invalid() -> tuple[str, int]:
@@ -144,7 +198,7 @@ def accept_invitation(token: str) -> Any:
             place_error(form, error, "password")
         else:
             logout_user()
-            login_user(user)
+            begin_session(user)
             flash("Your account is ready", "success")
             return redirect(url_for("main.home"))
     return render_template("auth/accept_invitation.html", form=form, invitation=record)
@@ -177,12 +231,16 @@ def _join_existing_account(record: AccountToken) -> Any:
 def request_password_reset() -> Any:
     form = RequestPasswordResetForm()
     if form.validate_on_submit():
+        started = time.monotonic()
         issued = accounts.request_password_reset(
             form.email.data or "",
             reset_link,
             client_ip(),
             settings=settings(),
         )
+        # The same minimum time whether or not the account exists (see the service).
+        floor = float(current_app.config["PASSWORD_RESET_MIN_SECONDS"])
+        time.sleep(max(0.0, floor - (time.monotonic() - started)))
         dev_link = issued.link if issued and current_app.config["SHOW_DEV_LINKS"] else None
         return render_template("auth/reset_sent.html", email=form.email.data, dev_link=dev_link)
     return render_template("auth/request_reset.html", form=form)
@@ -205,6 +263,7 @@ def reset_password(token: str) -> Any:
                 return _link_invalid()
             place_error(form, error, "password")
         else:
+            throttle.unlock(record.email)  # the owner has shown they hold the email
             logout_user()
             flash("Your password has been changed. Sign in with your new password", "success")
             return redirect(url_for("auth.sign_in"))
@@ -214,10 +273,14 @@ def reset_password(token: str) -> Any:
 @bp.route("/account")
 @requires(Policy.SIGNED_IN)
 def account() -> Any:
+    user = current_user._get_current_object()
+    live = sessions.live_sessions(user, _session_lifetime())
     return render_template(
         "auth/account.html",
         memberships=memberships_for(current_user),
         sign_out_form=SignOutForm(),
+        everywhere_form=SignOutEverywhereForm(),
+        live_sessions=[(row, sessions.is_current(user, row)) for row in live],
     )
 
 
@@ -238,8 +301,7 @@ def change_password() -> Any:
         except accounts.AccountError as error:
             place_error(form, error, "password")
         else:
-            # The session token changed: keep this session, end all others.
-            login_user(user)
+            # Every other session has ended; this one carries on.
             flash("Your password has been changed", "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)

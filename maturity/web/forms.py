@@ -111,6 +111,20 @@ class SignOutForm(FlaskForm):
     submit = SubmitField("Sign out", widget=GovSubmitInput())
 
 
+class SignOutEverywhereForm(FlaskForm):
+    submit = SubmitField("Sign out of all devices", widget=GovSubmitInput())
+
+
+class UnlockForm(FlaskForm):
+    submit = SubmitField("Unlock my account", widget=GovSubmitInput())
+
+
+class AccountStatusForm(FlaskForm):
+    """An administrator deactivates or reactivates a person (the button says which)."""
+
+    submit = SubmitField("Deactivate", widget=GovSubmitInput())
+
+
 class NewPasswordMixin:
     password = PasswordField(
         "Create a password",

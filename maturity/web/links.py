@@ -36,6 +36,10 @@ def reset_link(token: str) -> str:
     return service_url_for("auth.reset_password", token=token)
 
 
+def unlock_link(token: str) -> str:
+    return service_url_for("auth.unlock", token=token)
+
+
 def send_invitation(form: Any, back: str, **target: Any) -> str | None:
     """Invite the person a form names (``name`` and ``email`` fields) to ``target`` (an
     organisation and role, or a region): the "invitation sent" page, or None with the

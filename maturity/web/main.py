@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, render_template
+import redis
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import text
 
 from maturity.extensions import db
+from maturity.services.mail import emails_waiting
 from maturity.services.organisations import memberships_for
 from maturity.web.access import Policy, requires
 
@@ -31,9 +33,57 @@ def home() -> Any:
 @bp.route("/healthz")
 @requires(Policy.PUBLIC)
 def healthz() -> Any:
-    """For load balancers: the app answers and its database does too."""
-    db.session.execute(text("SELECT 1"))
+    """Liveness, for a process supervisor: the app answers. It does not depend on the
+    database or Redis, so a fault there does not get healthy workers restarted."""
     return jsonify(status="ok")
+
+
+@bp.route("/readyz")
+@requires(Policy.PUBLIC)
+def readyz() -> Any:
+    """Readiness, for a load balancer and an operator: each dependency on its own.
+
+    503 only when the service cannot serve (the database); Redis down is "degraded":
+    pages keep working with limits counted per worker and caches in memory.
+    """
+    checks = {
+        "database": _check(lambda: db.session.execute(text("SELECT 1"))),
+        "redis": _redis_check(),
+        "mail_queue": {"status": "ok", "waiting": emails_waiting()},
+    }
+    if checks["database"]["status"] != "ok":
+        status, code = "not ready", 503
+    elif any(check["status"] != "ok" for check in checks.values()):
+        status, code = "degraded", 200
+    else:
+        status, code = "ready", 200
+    response = jsonify(status=status, checks=checks)
+    response.status_code = code
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _check(probe: Any) -> dict[str, Any]:
+    try:
+        probe()
+    except Exception as error:  # noqa: BLE001 - any failure is the answer
+        db.session.rollback()
+        return {"status": "unavailable", "error": type(error).__name__}
+    return {"status": "ok"}
+
+
+def _redis_check() -> dict[str, Any]:
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return {"status": "ok", "detail": "not configured: limits and caches per worker"}
+    client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
+    try:
+        found = _check(client.ping)
+    finally:
+        client.close()
+    if found["status"] != "ok":
+        found["effect"] = "limits counted per worker, caches in memory; pages keep working"
+    return found
 
 
 @bp.route("/accessibility")
