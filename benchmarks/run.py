@@ -19,128 +19,62 @@ second of the bare template route of the same app.
 
 from __future__ import annotations
 
-import http.cookiejar
 import os
 import random
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 import urllib.request
-import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
+from harness import (
+    DEFAULT_POSTGRES,
+    ROOT,
+    create_postgres_database,
+    drop_database,
+    flask,
+    free_port,
+    reachable,
+    served_env,
+    sign_in,
+    start_gunicorn,
+    stop_gunicorn,
+)
+
 DURATION = os.environ.get("BENCHMARK_DURATION", "10s")
 CONNECTIONS = os.environ.get("BENCHMARK_CONNECTIONS", "8")
 WORKERS = os.environ.get("BENCHMARK_WORKERS", str(os.cpu_count() or 2))
 LUA = Path(__file__).with_name("percentiles.lua")
-PASSWORD = "fictional-demo-account"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/13"
 
 
-def _reachable(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-def _database(tmp: Path) -> tuple[str, str | None]:
+def _database(tmp: Path) -> str:
     """PostgreSQL (production's database) when reachable or BENCHMARK_DATABASE_URL names
-    one; SQLite when BENCHMARK_DATABASE_URL=sqlite or no PostgreSQL is running."""
+    one (a fresh database on that server); SQLite when BENCHMARK_DATABASE_URL=sqlite or
+    no PostgreSQL is running."""
     base = os.environ.get("BENCHMARK_DATABASE_URL") or (
-        DEFAULT_POSTGRES if _reachable(5432) else "sqlite"
+        DEFAULT_POSTGRES if reachable(5432) else "sqlite"
     )
     if base == "sqlite":
-        return f"sqlite:///{tmp / 'national.sqlite3'}", None
-    os.environ["BENCHMARK_DATABASE_URL"] = base
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    url = make_url(base)
-    name = f"maturity_bench_{uuid.uuid4().hex[:8]}"
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return url.set(database=name).render_as_string(hide_password=False), name
-
-
-def _drop(name: str | None) -> None:
-    if name is None:
-        return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    url = make_url(os.environ["BENCHMARK_DATABASE_URL"]).set(database="postgres")
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+        return f"sqlite:///{tmp / 'national.sqlite3'}"
+    return create_postgres_database(base, "maturity_bench")
 
 
 def _env(database_url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "MATURITY_ENV": "development",  # plain-HTTP cookies on loopback
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "benchmark-" + uuid.uuid4().hex,
-            "MATURITY_SQL_COUNT_HEADER": "1",
-            "FLASK_APP": "wsgi:app",
-            "SIGN_IN_LIMIT_PER_IP": "10000 per minute",
-            "SIGN_IN_LOCKOUT_PER_ACCOUNT": "10000 per minute",
-            "API_RATE_LIMIT": "1000000 per minute",  # measure the API, not its limit
-        }
-    )
+    settings = {
+        "MATURITY_SQL_COUNT_HEADER": "1",
+        "SIGN_IN_LIMIT_PER_IP": "10000 per minute",
+        "SIGN_IN_LOCKOUT_PER_ACCOUNT": "10000 per minute",
+        "API_RATE_LIMIT": "1000000 per minute",  # measure the API, not its limit
+    }
     # Redis shares the chart and page cache between workers, as in production.
-    redis_url = os.environ.get("REDIS_URL") or (DEFAULT_REDIS if _reachable(6379) else "")
+    redis_url = os.environ.get("REDIS_URL") or (DEFAULT_REDIS if reachable(6379) else "")
     if redis_url:
-        env["REDIS_URL"] = redis_url
-    return env
-
-
-def _flask(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [str(VENV_BIN / "flask"), *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return result.stdout
-
-
-def _sign_in(base: str) -> tuple[str, urllib.request.OpenerDirector]:
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(f"{base}/sign-in").read().decode()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    token = token or re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-    assert token, "no CSRF token on the sign-in page"
-    data = urllib.parse.urlencode(
-        {"csrf_token": token.group(1), "email": "admin@example.org", "password": PASSWORD}
-    ).encode()
-    opener.open(f"{base}/sign-in", data=data).read()
-    cookies = "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
-    assert "session=" in cookies, "sign-in failed"
-    return cookies, opener
+        settings["REDIS_URL"] = redis_url
+    return served_env(database_url, settings)
 
 
 def _statements(opener: urllib.request.OpenerDirector, url: str) -> tuple[int, int]:
@@ -209,44 +143,25 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install -y wrk (as root)")
     tmp = Path(tempfile.mkdtemp(prefix="maturity-bench-"))
-    database_url, database_name = _database(tmp)
+    database_url = _database(tmp)
     env = _env(database_url)
     print(
         f"Database: {database_url.split('@')[-1]}; cache: {env.get('REDIS_URL') or 'memory'}",
         flush=True,
     )
-    started = time.perf_counter()
-    _flask(env, "db", "upgrade")
-    _flask(env, "maturity", "load-reference-data")
-    summary = _flask(env, "maturity", "seed-demo", "--scale", "national")
-    line = next(text for text in summary.splitlines() if text.startswith("National scale"))
-    print(line, f"(built in {time.perf_counter() - started:.0f} s)", flush=True)
-
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            str(VENV_BIN / "gunicorn"),
-            "--workers",
-            WORKERS,
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
+    server = None
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/healthz").read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        cookies, opener = _sign_in(base)
+        started = time.perf_counter()
+        flask(env, "db", "upgrade")
+        flask(env, "maturity", "load-reference-data")
+        summary = flask(env, "maturity", "seed-demo", "--scale", "national")
+        line = next(text for text in summary.splitlines() if text.startswith("National scale"))
+        print(line, f"(built in {time.perf_counter() - started:.0f} s)", flush=True)
+
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = start_gunicorn(env, WORKERS, port)
+        cookies, opener = sign_in(base, "admin@example.org")
         sys.path.insert(0, str(ROOT))
         from sqlalchemy import create_engine, text
 
@@ -277,9 +192,9 @@ def main() -> None:
             rows.append((name, rps, p50, p95, statements))
         peaks = _worker_peaks(server.pid)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(10)
-        _drop(database_name)
+        if server is not None:
+            stop_gunicorn(server)
+        drop_database(database_url)
         shutil.rmtree(tmp, ignore_errors=True)
     scoring = _score_10000()
 

@@ -1,0 +1,160 @@
+"""What the benchmark (run.py) and the load test (load.py) share: a fresh database, the
+app's settings for a served run, gunicorn on a free loopback port, signing in.
+
+Run from the virtual environment (``.venv/bin/python benchmarks/…``): the scripts sit
+beside this module, so ``import harness`` finds it.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# Every demo account's password (maturity.services.demo.DEMO_PASSWORD), fictional.
+PASSWORD = "fictional-demo-account"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def reachable(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def create_postgres_database(base_url: str, prefix: str) -> str:
+    """A new, empty database named ``<prefix>_<random>`` on the server of ``base_url``;
+    its address."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base_url)
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(database_url: str) -> None:
+    """Drop a database made by ``create_postgres_database`` (nothing to do for SQLite)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        return
+    engine = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def served_env(database_url: str, settings: Mapping[str, str]) -> dict[str, str]:
+    """The environment for the app's commands and its gunicorn: this process's, the
+    database, a throwaway secret key, plain-HTTP cookies on loopback, then ``settings``."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "MATURITY_ENV": "development",  # plain-HTTP cookies on loopback
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "benchmark-" + uuid.uuid4().hex,
+            "FLASK_APP": "wsgi:app",
+        }
+    )
+    env.update(settings)
+    return env
+
+
+def flask(env: Mapping[str, str], *args: str) -> str:
+    """Run ``flask <args>`` for the app in ``env``; its output."""
+    result = subprocess.run(
+        [str(VENV_BIN / "flask"), *args],
+        cwd=ROOT,
+        env=dict(env),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout
+
+
+def start_gunicorn(
+    env: Mapping[str, str], workers: int | str, port: int, *, log: IO[str] | None = None
+) -> subprocess.Popen[bytes]:
+    """gunicorn serving the app on 127.0.0.1:``port``, ready (``/healthz`` answers).
+    Warnings and tracebacks go to ``log`` (the terminal if None)."""
+    server = subprocess.Popen(
+        [
+            str(VENV_BIN / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=dict(env),
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
+    for _ in range(150):
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn stopped at start (exit {server.returncode})")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz").read()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    stop_gunicorn(server)
+    raise SystemExit("gunicorn did not answer /healthz within 30 s")
+
+
+def stop_gunicorn(server: subprocess.Popen[bytes]) -> None:
+    """Stop gunicorn and its workers (its own process group)."""
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+    server.wait(10)
+
+
+CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def sign_in(base: str, email: str) -> tuple[str, urllib.request.OpenerDirector]:
+    """Sign in as ``email`` (password ``PASSWORD``) through the sign-in form; the
+    session's Cookie header and an opener that sends it."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base}/sign-in").read().decode()
+    token = CSRF_TOKEN.search(page)
+    assert token, "no CSRF token on the sign-in page"
+    data = urllib.parse.urlencode(
+        {"csrf_token": token.group(1), "email": email, "password": PASSWORD}
+    ).encode()
+    opener.open(f"{base}/sign-in", data=data).read()
+    cookies = "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+    assert "session=" in cookies, "sign-in failed"
+    return cookies, opener
