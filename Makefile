@@ -7,12 +7,17 @@ BIN := $(VENV)/bin
 GOVUK := node_modules/govuk-frontend/dist/govuk
 export FLASK_APP := wsgi:app
 
-.PHONY: run test setup lint typecheck benchmark clean
+.PHONY: run test setup lint typecheck benchmark load clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# The load test's extra packages (locust), only for `make load`.
+$(BIN)/.installed-load: $(BIN)/.installed
+	$(BIN)/pip install --quiet -e '.[dev,load]'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -53,3 +58,6 @@ clean:
 
 benchmark: setup
 	$(BIN)/python benchmarks/run.py
+
+load: setup $(BIN)/.installed-load
+	$(BIN)/python benchmarks/load.py
