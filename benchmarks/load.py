@@ -79,7 +79,8 @@ STOP_TIMEOUT = "30"
 # run's users, all on 127.0.0.1, are never throttled. Every throttling override lives here.
 THROTTLING = {
     "SIGN_IN_LIMIT_PER_IP": "100000 per minute",
-    "SIGN_IN_LIMIT_PER_ACCOUNT": "100000 per minute",
+    "SIGN_IN_LIMIT_PER_CLIENT": "100000 per minute",
+    "SIGN_IN_LOCKOUT_PER_ACCOUNT": "100000 per minute",
     "API_RATE_LIMIT": "1000000 per minute",
 }
 
