@@ -125,24 +125,27 @@ def test_an_administrator_deactivates_and_reactivates_from_the_people_page(
     sign_in(client, world.admin)
     with app.app_context():
         person_id = db.session.scalar(select(User.id).where(User.email == world.contributor))
-    page = client.get_page("admin.users")
-    assert "Deactivate" in soup(page).get_text()
+    listing = soup(client.get_page("admin.users"))
+    link = listing.find("a", href=url("admin.user_status", user_id=person_id))
+    assert link is not None and link.get_text(" ", strip=True).startswith("Deactivate")
+    confirm = client.get_page("admin.user_status", user_id=person_id)
+    assert "signed out on every device at once" in soup(confirm).get_text()
     done = client.post_page(
-        "admin.user_status",
-        {"csrf_token": csrf_from(page), "active": "no"},
-        expected=302,
-        user_id=person_id,
+        "admin.user_status", {"csrf_token": csrf_from(confirm)}, expected=302, user_id=person_id
     )
     assert done.status_code == 302
     assert other.get(url("auth.account")).status_code == 302
     assert "Deactivated" in soup(client.get_page("admin.users")).get_text()
+    again = client.get_page("admin.user_status", user_id=person_id)
+    assert soup(again).h1 is not None and "Reactivate" in soup(again).h1.get_text()
     client.post_page(
-        "admin.user_status",
-        {"csrf_token": csrf_from(client.get(url("admin.users"))), "active": "yes"},
-        expected=302,
-        user_id=person_id,
+        "admin.user_status", {"csrf_token": csrf_from(again)}, expected=302, user_id=person_id
     )
     assert sign_in(other, world.contributor).status_code == 302
+    # Nobody deactivates themselves by mistake: there is no link to do it.
+    with app.app_context():
+        admin_id = db.session.scalar(select(User.id).where(User.email == world.admin))
+    assert listing.find("a", href=url("admin.user_status", user_id=admin_id)) is None
 
 
 def test_an_old_session_expires_on_the_server(

@@ -120,27 +120,29 @@ def invite_lead(slug: str) -> Any:
 @bp.route("/users")
 @requires(Policy.ADMIN)
 def users() -> Any:
-    return render_template("admin/users.html", users=list_users(), status_form=AccountStatusForm())
+    return render_template("admin/users.html", users=list_users())
 
 
-@bp.route("/users/<int:user_id>/status", methods=["POST"])
+@bp.route("/users/<int:user_id>/status", methods=["GET", "POST"])
 @requires(Policy.ADMIN)
 def user_status(user_id: int) -> Any:
-    """Deactivate (ending every session at once) or reactivate a person."""
+    """Deactivate (ending every session at once) or reactivate a person, after a page
+    that says what will happen."""
     person = accounts.user_by_id(user_id)
     form = AccountStatusForm()
     if form.validate_on_submit():
         admin = current_user._get_current_object()
         try:
-            if request.form.get("active") == "yes":
-                accounts.reactivate(person, by=admin, ip_address=client_ip())
-                flash(f"{person.name} can sign in again", "success")
-            else:
+            if person.is_active:
                 accounts.deactivate(person, by=admin, ip_address=client_ip())
                 flash(f"{person.name} has been deactivated and signed out everywhere", "success")
+            else:
+                accounts.reactivate(person, by=admin, ip_address=client_ip())
+                flash(f"{person.name} can sign in again", "success")
         except accounts.AccountError as error:
             flash(str(error), "error")
-    return redirect(url_for("admin.users"))
+        return redirect(url_for("admin.users"))
+    return render_template("admin/user_status.html", person=person, form=form)
 
 
 @bp.route("/regional-leads/invite", methods=["GET", "POST"])

@@ -120,9 +120,8 @@ class UnlockForm(FlaskForm):
 
 
 class AccountStatusForm(FlaskForm):
-    """An administrator deactivates or reactivates a person (the button says which)."""
-
-    submit = SubmitField("Deactivate", widget=GovSubmitInput())
+    """An administrator deactivates or reactivates a person: the page says which, the
+    form carries only its CSRF token."""
 
 
 class NewPasswordMixin:
