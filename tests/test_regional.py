@@ -268,6 +268,12 @@ def test_personal_access_tokens(
     )
     # A token never opens the HTML pages.
     assert tool.get(tool.url("auth.account"), headers=headers).status_code == 302
+    # Its use is in the audit log: once when first used, not on every request.
+    with app.app_context():
+        uses = db.session.scalars(
+            select(AuditEvent.summary).where(AuditEvent.action == "api_token_used")
+        ).all()
+    assert uses == ["API token “Power BI” used"]
     page = client.get_page("auth.api_tokens")
     client.post(
         client.url("auth.revoke_api_token", token_id=token_id), data={"csrf_token": csrf_from(page)}
