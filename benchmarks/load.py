@@ -38,7 +38,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import secrets
 import shutil
 import subprocess
 import sys
@@ -136,7 +135,6 @@ def _seed(app: Any, count: int) -> list[dict[str, Any]]:
             user = User(
                 email=normalise_email(f"load-{number:03d}@load-test.example.org"),
                 name=f"Load tester {number:03d} (fictional)",
-                session_token=secrets.token_hex(16),
                 password_hash=password_hash,
             )
             db.session.add(user)
