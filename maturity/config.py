@@ -129,7 +129,8 @@ def settings_from_environment(
         "emailed links are built from it.",
     )
     if not service_url:
-        service_url = "http://127.0.0.1:5000"
+        # Development: links in emails point where `make run` serves (it honours PORT).
+        service_url = f"http://127.0.0.1:{os.environ.get('PORT') or '5000'}"
 
     redis_url = os.environ.get("REDIS_URL") or None
     return {

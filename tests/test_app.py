@@ -63,7 +63,7 @@ def test_redis_backs_rate_limits_when_configured(
 
 
 def test_development_needs_no_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SMTP_HOST"):
+    for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SMTP_HOST", "SERVICE_URL", "PORT"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("MATURITY_ENV", "development")
     first = settings_from_environment(tmp_path)
@@ -74,6 +74,16 @@ def test_development_needs_no_settings(tmp_path: Path, monkeypatch: pytest.Monke
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     assert first["SESSION_COOKIE_SECURE"] is False
     assert first["SHOW_DEV_LINKS"] is True
+    assert first["SERVICE_URL"] == "http://127.0.0.1:5000"
+
+
+def test_development_links_point_where_make_run_serves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SERVICE_URL", raising=False)
+    monkeypatch.setenv("MATURITY_ENV", "development")
+    monkeypatch.setenv("PORT", "5055")
+    assert settings_from_environment(tmp_path)["SERVICE_URL"] == "http://127.0.0.1:5055"
 
 
 def test_an_unknown_environment_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
