@@ -177,10 +177,16 @@ class Organisation(Base):
     """An academy, or a local authority scoping one."""
 
     __tablename__ = "organisation"
+    __table_args__ = (
+        # Cache versions (``maturity.cache``): a region's latest change and the latest
+        # anywhere, each one index lookup. The first also serves lookups by region.
+        Index("ix_organisation_region_id_updated_at", "region_id", "updated_at"),
+        Index("ix_organisation_updated_at", "updated_at"),
+    )
 
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(80), unique=True)
-    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
     kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
     host_body_type: Mapped[HostBodyType] = mapped_column(_enum(HostBodyType, "host_body_type"))
     year_established: Mapped[int | None] = mapped_column(Integer)
@@ -352,9 +358,16 @@ class Assessment(Base):
     """
 
     __tablename__ = "assessment"
-    __table_args__ = (UniqueConstraint("organisation_id", "questionnaire_id", "cycle"),)
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "questionnaire_id", "cycle"),
+        # Cache versions (``maturity.cache``): an organisation's latest change and the
+        # latest anywhere, each one index lookup. The first also serves lookups by
+        # organisation.
+        Index("ix_assessment_organisation_id_updated_at", "organisation_id", "updated_at"),
+        Index("ix_assessment_updated_at", "updated_at"),
+    )
 
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     questionnaire_id: Mapped[str] = mapped_column(String(80))
     questionnaire_version: Mapped[str] = mapped_column(String(40))
     cycle: Mapped[str] = mapped_column(String(7))
@@ -407,9 +420,9 @@ class AnswerRecord(AnswerFields, Base):
     __tablename__ = "answer"
     __table_args__ = (
         UniqueConstraint("assessment_id", "indicator_id"),
-        # The latest save anywhere is the "answers version" the completion table is
-        # cached by: an index makes it one index lookup.
-        Index("ix_answer_updated_at", "updated_at"),
+        # The latest save in an assessment is one index lookup: a region's completion
+        # table is cached by the latest save in its assessments in progress.
+        Index("ix_answer_assessment_id_updated_at", "assessment_id", "updated_at"),
     )
 
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -525,12 +538,17 @@ class DomainScore(Base):
     """
 
     __tablename__ = "domain_score"
-    __table_args__ = (UniqueConstraint("assessment_id", "domain_id"),)
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "domain_id"),
+        # A region's highest id (part of its cache version) is one index lookup; the
+        # index also serves the region's figures.
+        Index("ix_domain_score_region_id_id", "region_id", "id"),
+    )
 
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("assessment_snapshot.id"))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
     questionnaire_id: Mapped[str] = mapped_column(String(80))
     questionnaire_version: Mapped[str] = mapped_column(String(40))
     cycle: Mapped[str] = mapped_column(String(7), index=True)
