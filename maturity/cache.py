@@ -1,18 +1,26 @@
-"""The one cache: rendered charts, page fragments and API JSON, keyed by the data version.
+"""The one cache: rendered charts, page fragments and API JSON, keyed by scoped data versions.
 
 ``Cache`` is a Flask extension (``app.extensions["maturity_cache"]``, set up by
 ``create_app``): in Redis when ``REDIS_URL`` is set (shared by every worker), otherwise in
 an in-process LRU. It owns
 
-* the data version (``data_version``, ``answers_version``): one query per request, kept
-  on ``flask.g``, that changes whenever a cached figure could;
+* the data versions of ``Scope``s (``versions``, ``version``): what a cached value depends
+  on, read from the data itself (the latest ids and ``updated_at`` of its rows, see
+  ``read_versions``), all the scopes a request needs in one query, kept on ``flask.g``.
+  ``NATIONAL`` changes with any submission, reopening or organisation; ``Scope.region``
+  only with those of the region's organisations; ``Scope.academy`` only with the
+  academy's own; ``Scope.region_answers`` also with every answer saved in the region's
+  assessments in progress; ``DIRECTORY`` with the practice directory;
 * ``fragment`` / ``cached_fragment``: HTML cached under a key made of its name, its
-  arguments, the data version, the current cycle and the disclosure thresholds. A
-  fragment cached for every viewer renders ``CSRF_PLACEHOLDER`` where a CSRF token
-  belongs; each viewer's own token is put in on the way out, here and only here;
-* ``json`` / ``cached_json``: the same for API payloads;
-* ``per_version``: a small in-process value kept per data version (e.g. which cycles
-  have submissions);
+  arguments, the versions of the scopes it depends on (``by``), the current cycle and the
+  disclosure thresholds. A fragment cached for every viewer renders ``CSRF_PLACEHOLDER``
+  where a CSRF token belongs; each viewer's own token is put in on the way out, here and
+  only here. A fragment may also hold ``slot`` markers that the view fills with other
+  fragments (``fill_slots``), so that one page can be made of parts cached by different
+  scopes;
+* ``json`` / ``cached_json``: the same for API payloads and other JSON-able values;
+* ``per_version``: a small in-process value kept per version of a scope (e.g. which
+  cycles have submissions);
 * charts: ``maturity.charts`` draws through ``get_or_render``, and ``keep_chart`` /
   ``chart`` serve them by content hash (``/charts/<hash>.svg``), kept twice as long as the
   pages that point at them.
@@ -25,13 +33,15 @@ after ``REDIS_RETRY_SECONDS``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import logging
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import redis
@@ -46,36 +56,179 @@ log = logging.getLogger(__name__)
 EXTENSION_KEY = "maturity_cache"
 CSRF_PLACEHOLDER = "__CSRF_TOKEN__"
 CHART_KEY_PREFIX = "maturity:chart-svg:"
-FIGURES = "figures"
-ANSWERS = "answers"
 
 T = TypeVar("T")
 
 
-def read_versions() -> tuple[str, str]:
-    """The figures version and the answers version, in one query (no Flask needed).
+@dataclass(frozen=True)
+class Scope:
+    """A set of data that cached values depend on, with a version read from the data.
 
-    The figures version changes with a submission or reopening, an organisation's profile
-    or sharing choice, the directory; the answers version also with every saved answer.
+    Build one with ``NATIONAL``, ``DIRECTORY``, ``Scope.region``,
+    ``Scope.region_answers`` or ``Scope.academy``.
+    """
+
+    kind: str
+    id: int | None = None
+
+    @classmethod
+    def region(cls, region_id: int) -> Scope:
+        """Submissions, reopenings and organisations of one region (its figures)."""
+        return cls("region", region_id)
+
+    @classmethod
+    def region_answers(cls, region_id: int) -> Scope:
+        """Answers saved in the region's assessments in progress (its completion table,
+        which is keyed by this and ``Scope.region`` together)."""
+        return cls("region-answers", region_id)
+
+    @classmethod
+    def academy(cls, organisation_id: int) -> Scope:
+        """One organisation's own profile and assessments."""
+        return cls("academy", organisation_id)
+
+    @property
+    def label(self) -> str:
+        return self.kind if self.id is None else f"{self.kind}:{self.id}"
+
+
+NATIONAL = Scope("national")
+"""Every submission, reopening and organisation: national and comparison figures."""
+DIRECTORY = Scope("directory")
+"""The practice directory (next steps on results pages link to it)."""
+
+Scopes = Scope | Sequence[Scope]
+
+
+def _version_columns(kind: str, scope_id: Any) -> list[Any]:
+    """Scalar subqueries whose values together change whenever a scope's data could
+    (``scope_id`` is the bound parameter of the scope's id).
+
+    A submission adds domain_score rows (a new highest id); a reopening removes them and,
+    like a submission or a new assessment, touches the assessment (a newer updated_at).
+    Organisations are never deleted or moved between regions by the service; the count of
+    a region's organisations would still catch either. Each value is one index lookup
+    (see the indexes on these columns in ``maturity.models``), or one per organisation of
+    the region, never a scan of the national tables.
     """
     from sqlalchemy import func, select
+    from sqlalchemy.orm import aliased
 
-    from maturity.extensions import db
-    from maturity.models import AnswerRecord, Assessment, DirectoryEntry, DomainScore, Organisation
+    from maturity.models import (
+        AnswerRecord,
+        Assessment,
+        AssessmentStatus,
+        DirectoryEntry,
+        DomainScore,
+        Organisation,
+    )
 
-    # A submission adds domain_score rows (a new highest id); a reopening removes them
-    # and, like a submission, touches the assessment (a new latest updated_at).
-    row = db.session.execute(
-        select(
+    if kind == NATIONAL.kind:
+        return [
             select(func.max(DomainScore.id)).scalar_subquery(),
             select(func.max(Assessment.updated_at)).scalar_subquery(),
             select(func.max(Organisation.updated_at)).scalar_subquery(),
+        ]
+    if kind == DIRECTORY.kind:
+        return [
             select(func.max(DirectoryEntry.updated_at)).scalar_subquery(),
-            select(func.max(AnswerRecord.updated_at)).scalar_subquery(),
+            select(func.count(DirectoryEntry.id)).scalar_subquery(),
+        ]
+    if kind == "academy":
+        return [
+            select(Organisation.updated_at).where(Organisation.id == scope_id).scalar_subquery(),
+            select(func.max(Assessment.updated_at))
+            .where(Assessment.organisation_id == scope_id)
+            .scalar_subquery(),
+        ]
+    member = aliased(Organisation)
+    if kind == "region":
+        # The latest change of each member's assessments: one index lookup each.
+        latest = (
+            select(func.max(Assessment.updated_at))
+            .where(Assessment.organisation_id == member.id)
+            .correlate(member)
+            .scalar_subquery()
         )
+        return [
+            select(func.max(DomainScore.id))
+            .where(DomainScore.region_id == scope_id)
+            .scalar_subquery(),
+            select(func.max(Organisation.updated_at))
+            .where(Organisation.region_id == scope_id)
+            .scalar_subquery(),
+            select(func.count(Organisation.id))
+            .where(Organisation.region_id == scope_id)
+            .scalar_subquery(),
+            select(func.max(latest)).where(member.region_id == scope_id).scalar_subquery(),
+        ]
+    if kind == "region-answers":
+        # Only assessments in progress can change their answers (a submission or a
+        # reopening changes ``Scope.region``). For each member, its assessments in
+        # progress; for each of those, its latest answer: one index lookup each.
+        draft = aliased(Assessment)
+        latest_answer = (
+            select(func.max(AnswerRecord.updated_at))
+            .where(AnswerRecord.assessment_id == draft.id)
+            .correlate(draft)
+            .scalar_subquery()
+        )
+        latest_in_member = (
+            select(func.max(latest_answer))
+            .where(draft.organisation_id == member.id, draft.status == AssessmentStatus.DRAFT)
+            .correlate(member)
+            .scalar_subquery()
+        )
+        return [
+            select(func.max(latest_in_member)).where(member.region_id == scope_id).scalar_subquery()
+        ]
+    raise ValueError(f"Unknown kind of cache scope {kind!r}")
+
+
+@functools.cache
+def _versions_statement(kinds: tuple[str, ...]) -> tuple[Any, tuple[int, ...]]:
+    """One SELECT of the values of scopes of these kinds (the i-th scope's id bound as
+    ``scope_i``) and how many values each has; built once per combination of kinds, as
+    building it costs more than running it."""
+    from sqlalchemy import bindparam, select
+
+    groups = [
+        _version_columns(kind, bindparam(f"scope_{index}")) for index, kind in enumerate(kinds)
+    ]
+    return select(*[column for group in groups for column in group]), tuple(map(len, groups))
+
+
+def read_versions(scopes: Iterable[Scope]) -> dict[Scope, str]:
+    """The version of each scope, all in one query (no Flask needed)."""
+    from maturity.extensions import db
+
+    wanted = list(dict.fromkeys(scopes))
+    if not wanted:
+        return {}
+    statement, widths = _versions_statement(tuple(scope.kind for scope in wanted))
+    row = db.session.execute(
+        statement, {f"scope_{index}": scope.id for index, scope in enumerate(wanted)}
     ).one()
-    figures = "|".join(str(value) for value in row[:4])
-    return figures, f"{figures}|{row[4]}"
+    versions = {}
+    start = 0
+    for scope, width in zip(wanted, widths, strict=True):
+        versions[scope] = "|".join(str(value) for value in row[start : start + width])
+        start += width
+    return versions
+
+
+def slot(name: str) -> Markup:
+    """A marker a cached fragment holds where another part of the page goes."""
+    return Markup(f"<!--maturity-slot:{name}-->")
+
+
+def fill_slots(html: str, parts: Mapping[str, str]) -> Markup:
+    """The fragment with each ``slot(name)`` replaced by ``parts[name]``: HTML the app
+    rendered, put in as it is."""
+    text = str(html)  # a plain str: Markup.replace would escape the parts
+    for name, part in parts.items():
+        text = text.replace(str(slot(name)), str(part))
+    return Markup(text)
 
 
 class Cache:
@@ -94,8 +247,9 @@ class Cache:
         self.ttl_seconds = ttl_seconds
         self.renders = 0
         self.hits = 0
+        self.rendered: Counter[str] = Counter()  # renders by kind (tests, diagnosis)
         self._local: OrderedDict[str, str] = OrderedDict()
-        self._by_version: dict[tuple[str, str], Any] = {}
+        self._by_version: dict[tuple[str, str, str], Any] = {}
         self._lock = threading.Lock()
         self._redis: redis.Redis | None = None
         if redis_url:
@@ -136,6 +290,7 @@ class Cache:
         value = render()
         with self._lock:
             self.renders += 1
+            self.rendered[kind] += 1
         self.store(key, value)
         return value
 
@@ -155,27 +310,27 @@ class Cache:
             self._local.clear()
             self._by_version.clear()
 
-    # --- the data version ------------------------------------------------------------------
+    # --- the data versions ----------------------------------------------------------------
 
-    def versions(self) -> tuple[str, str]:
-        """``read_versions()``, once per request (kept on ``flask.g``)."""
-        if has_app_context() and "maturity_versions" in g:
-            found: tuple[str, str] = g.maturity_versions
-            return found
-        versions = read_versions()
+    def versions(self, *scopes: Scope) -> dict[Scope, str]:
+        """The versions of these scopes: those not yet read in this request are read
+        together in one query (``read_versions``) and kept on ``flask.g``. A view that
+        knows every scope it will use asks for them all first, so the request reads its
+        versions once."""
+        known: dict[Scope, str] = {}
         if has_app_context():
-            g.maturity_versions = versions
-        return versions
+            known = g.setdefault("maturity_versions", {})
+        missing = [scope for scope in scopes if scope not in known]
+        if missing:
+            known.update(read_versions(missing))
+        return {scope: known[scope] for scope in scopes}
 
-    def data_version(self) -> str:
-        return self.versions()[0]
+    def version(self, scope: Scope) -> str:
+        return self.versions(scope)[scope]
 
-    def answers_version(self) -> str:
-        return self.versions()[1]
-
-    def per_version(self, name: str, compute: Callable[[], T]) -> T:
-        """``compute()``, kept in this process until the data version changes."""
-        slot = (name, self.data_version())
+    def per_version(self, name: str, compute: Callable[[], T], *, by: Scope = NATIONAL) -> T:
+        """``compute()``, kept in this process until the version of ``by`` changes."""
+        slot = (name, by.label, self.version(by))
         with self._lock:
             if slot in self._by_version:
                 value: T = self._by_version[slot]
@@ -189,21 +344,24 @@ class Cache:
 
     # --- fragments and JSON ----------------------------------------------------------------
 
-    def full_key(self, key: Mapping[str, Any], by: str) -> dict[str, Any]:
-        """A caller's key plus everything any cached figure depends on."""
+    def full_key(self, key: Mapping[str, Any], by: Scopes) -> dict[str, Any]:
+        """A caller's key plus everything any cached figure depends on: the versions of
+        the scopes ``by``, the current cycle and the disclosure thresholds."""
+        scopes = [by] if isinstance(by, Scope) else list(by)
+        versions = self.versions(*scopes)
         return {
             "key": dict(key),
-            "version": self.answers_version() if by == ANSWERS else self.data_version(),
+            "versions": {scope.label: versions[scope] for scope in scopes},
             "current_cycle": str(Cycle.current()),
             "disclosure": [disclosure.MINIMUM_GROUP, disclosure.QUARTILES_FROM],
         }
 
     def fragment(
-        self, name: str, key: Mapping[str, Any], render: Callable[[], str], *, by: str = FIGURES
+        self, name: str, key: Mapping[str, Any], render: Callable[[], str], *, by: Scopes = NATIONAL
     ) -> Markup:
-        """HTML from ``render()``, cached by name, key and the data version (``by`` the
-        answers version for figures that follow every saved answer), with the viewer's
-        own CSRF token in place of ``CSRF_PLACEHOLDER``."""
+        """HTML from ``render()``, cached by name, key and the versions of the scopes
+        ``by`` (everything the HTML depends on), with the viewer's own CSRF token in place
+        of ``CSRF_PLACEHOLDER``."""
         html = self.get_or_render(name, self.full_key(key, by), render)
         if CSRF_PLACEHOLDER in html:
             from flask_wtf.csrf import generate_csrf
@@ -212,7 +370,7 @@ class Cache:
         return Markup(html)
 
     def json(
-        self, name: str, key: Mapping[str, Any], render: Callable[[], Any], *, by: str = FIGURES
+        self, name: str, key: Mapping[str, Any], render: Callable[[], Any], *, by: Scopes = NATIONAL
     ) -> Any:
         """``render()``'s JSON-able value, cached like a fragment."""
         text = self.get_or_render(name, self.full_key(key, by), lambda: json.dumps(render()))
@@ -282,14 +440,14 @@ def cache() -> Cache:
 
 
 def cached_fragment(
-    name: str, key: Mapping[str, Any], render: Callable[[], str], *, by: str = FIGURES
+    name: str, key: Mapping[str, Any], render: Callable[[], str], *, by: Scopes = NATIONAL
 ) -> Markup:
     """``Cache.fragment`` on the app's cache."""
     return cache().fragment(name, key, render, by=by)
 
 
 def cached_json(
-    name: str, key: Mapping[str, Any], render: Callable[[], Any], *, by: str = FIGURES
+    name: str, key: Mapping[str, Any], render: Callable[[], Any], *, by: Scopes = NATIONAL
 ) -> Any:
     """``Cache.json`` on the app's cache."""
     return cache().json(name, key, render, by=by)

@@ -219,33 +219,22 @@ def profile_of(organisation: Organisation, result: AssessmentResult | None) -> P
     )
 
 
-def results_view(assessment: Assessment) -> ResultsView:
-    """Levels, explanation, comparison, benchmarks, trend, next steps and peers."""
-    questionnaire = assessment_service.questionnaire_of(assessment)
-    result, snapshot = result_of(assessment)
-    targets = (
-        {key: int(value) for key, value in snapshot.targets.items()}
-        if snapshot is not None
-        else assessment_service.targets_by_domain(assessment)
-    )
-    view = ResultsView(
-        assessment=assessment,
-        questionnaire=questionnaire,
-        result=result,
-        frozen=snapshot is not None,
-        snapshot=snapshot,
-        targets=targets,
-    )
+def results_view(assessment: Assessment, *, with_others: bool = True) -> ResultsView:
+    """Levels, explanation, comparison, benchmarks, trend, next steps and peers.
+
+    Without ``with_others``, only what comes from the academy's own data and the practice
+    directory: no benchmarks or peers (``compare_with_others`` adds them), so a page can
+    cache the two parts by different data versions.
+    """
+    view = _bare_view(assessment)
+    questionnaire, result, targets = view.questionnaire, view.result, view.targets
     previous = _previous(assessment)
     if previous is not None:
         view.previous = previous
         view.previous_result, _ = result_of(previous)
         view.comparison = compare(view.previous_result, result)
-    organisation = assessment.organisation
-    others = latest_submissions(assessment.questionnaire_id)
-    _benchmarks(view, organisation, others)
     view.trend = trend_for(
-        organisation, assessment.questionnaire_id, include_drafts=snapshot is None
+        assessment.organisation, assessment.questionnaire_id, include_drafts=view.snapshot is None
     )
     entries = directory_service.all_entries()
     view.steps = [
@@ -257,10 +246,48 @@ def results_view(assessment: Assessment) -> ResultsView:
         )
         for step in ranked_next_steps(questionnaire, result, targets or None)[:10]
     ]
-    candidates = [profile_of(org, other) for org, other in others if org.id != organisation.id]
-    if result.overall.score is not None:
-        view.peers = find_peers(profile_of(organisation, result), result, candidates, limit=5)
+    if with_others:
+        compare_with_others(view)
     return view
+
+
+def others_view(assessment: Assessment) -> ResultsView:
+    """The result with only the benchmarks and peers drawn from other academies (what a
+    results page shows about others, cached apart from the academy's own part)."""
+    view = _bare_view(assessment)
+    compare_with_others(view)
+    return view
+
+
+def _bare_view(assessment: Assessment) -> ResultsView:
+    questionnaire = assessment_service.questionnaire_of(assessment)
+    result, snapshot = result_of(assessment)
+    targets = (
+        {key: int(value) for key, value in snapshot.targets.items()}
+        if snapshot is not None
+        else assessment_service.targets_by_domain(assessment)
+    )
+    return ResultsView(
+        assessment=assessment,
+        questionnaire=questionnaire,
+        result=result,
+        frozen=snapshot is not None,
+        snapshot=snapshot,
+        targets=targets,
+    )
+
+
+def compare_with_others(view: ResultsView) -> None:
+    """Add the national and regional benchmarks and the peers: every academy's latest
+    submission (three queries whatever their number)."""
+    organisation = view.assessment.organisation
+    others = latest_submissions(view.assessment.questionnaire_id)
+    _benchmarks(view, organisation, others)
+    candidates = [profile_of(org, other) for org, other in others if org.id != organisation.id]
+    if view.result.overall.score is not None:
+        view.peers = find_peers(
+            profile_of(organisation, view.result), view.result, candidates, limit=5
+        )
 
 
 def _benchmarks(

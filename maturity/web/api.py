@@ -13,7 +13,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from maturity.cache import cached_json
+from maturity.cache import NATIONAL, Scope, cache, cached_json
 from maturity.extensions import csrf, limiter
 from maturity.framework import AssessmentResult, disclosure
 from maturity.models import AssessmentStatus
@@ -22,7 +22,12 @@ from maturity.services.assessments import assessments_for, latest_snapshot
 from maturity.services.organisations import memberships_for
 from maturity.web.access import Policy, led_region, requires
 from maturity.web.openapi import openapi_document
-from maturity.web.regional import filters_from_request, submitted_cycles
+from maturity.web.regional import (
+    england_cells,
+    filters_from_request,
+    region_spreads,
+    submitted_cycles,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # read-only: GET only, and tokens are not cookies
@@ -148,22 +153,44 @@ def organisation_assessments(slug: str) -> Any:
 @bp.route("/regions/<code>/figures")
 @requires(Policy.REGIONAL_LEAD)
 def region_figures(code: str) -> Any:
+    """The region's tables: its figures cached by its version, the England columns of the
+    spreads table by the national version (as on the dashboard), completion fresh."""
     found = led_region(code)
+    scope = Scope.region(found.id)
+    cache().versions(NATIONAL, scope)  # one query for both
     filters = filters_from_request(current=True)
+    cycles = submitted_cycles()
 
-    def render() -> list[dict[str, Any]]:
-        tables = regional.region_figures(found, filters, submitted=submitted_cycles()).tables
-        return [_table_json(table) for table in tables.values()]
+    def render() -> dict[str, Any]:
+        figures = regional.region_figures(
+            found, filters, submitted=cycles, england=england_cells(filters)
+        )
+        return {
+            # The spreads table is put together on every request (below).
+            "tables": [
+                None if key == "spreads" else _table_json(table)
+                for key, table in figures.tables.items()
+            ],
+            "spreads": figures.regional_spreads,
+            "guarded": figures.guarded,
+        }
 
     cached = cached_json(
-        "api-region-figures", {"region": found.code, "filters": vars(filters)}, render
+        "api-region-figures",
+        {"region": found.code, "filters": vars(filters), "cycles": sorted(cycles)},
+        render,
+        by=scope,
     )
+    spreads = _table_json(region_spreads(found, filters, cached["spreads"], cached["guarded"]))
     completion = regional.completion_table(regional.completion(found, filters), filters)
     return jsonify(
         region={"code": found.code, "name": found.name},
         filters=_filters_json(filters),
         minimum_group=disclosure.MINIMUM_GROUP,
-        tables=[_table_json(completion), *cached],
+        tables=[
+            _table_json(completion),
+            *[spreads if table is None else table for table in cached["tables"]],
+        ],
     )
 
 
@@ -175,6 +202,7 @@ def national_regions() -> Any:
         "api-national",
         {"filters": vars(filters)},
         lambda: _table_json(regional.national_comparison(filters)),
+        by=NATIONAL,
     )
     return jsonify(
         filters=_filters_json(filters), minimum_group=disclosure.MINIMUM_GROUP, table=table

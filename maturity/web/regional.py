@@ -8,7 +8,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from markupsafe import Markup
 
-from maturity.cache import ANSWERS, CSRF_PLACEHOLDER, cache, cached_fragment, cached_json
+from maturity.cache import (
+    CSRF_PLACEHOLDER,
+    NATIONAL,
+    Scope,
+    cache,
+    cached_fragment,
+    cached_json,
+    fill_slots,
+    slot,
+)
 from maturity.charts import Series, heatmap_chart, line_chart
 from maturity.services import regional as service
 from maturity.services.organisations import organisation_by_slug
@@ -22,8 +31,24 @@ bp = Blueprint("regional", __name__, url_prefix="/regions")
 
 
 def submitted_cycles() -> frozenset[str]:
-    """The cycles with submissions, kept per data version."""
-    return cache().per_version("submitted-cycles", service.submitted_cycles)
+    """The cycles with submissions anywhere, kept per national version."""
+    return cache().per_version("submitted-cycles", service.submitted_cycles, by=NATIONAL)
+
+
+def england_cells(filters: service.Filters) -> service.SpreadCells:
+    """The England columns of every region's spreads table: one cache entry per filters
+    and national version, shared by every region's dashboard, downloads and the API."""
+    return cached_json(
+        "england-spreads", {"filters": vars(filters)}, lambda: service.england_cells(filters)
+    )
+
+
+def region_spreads(
+    found: Any, filters: service.Filters, regional: service.SpreadCells, guarded: bool
+) -> service.Table:
+    """A region's spreads table: its own cells (cached with the rest of its figures, by
+    its version) beside the current England cells (cached by the national version)."""
+    return service.spreads_table(found, filters, regional, england_cells(filters), guarded=guarded)
 
 
 def filters_from_request(*, current: bool = False) -> service.Filters:
@@ -43,10 +68,10 @@ def index() -> Any:
     return render_template("regional/index.html", regions=regions_led())
 
 
-def _render_figures(found: Any, filters: service.Filters) -> str:
+def _render_figures(found: Any, filters: service.Filters, figures: service.RegionFigures) -> str:
     """The submission-based part of the dashboard: tables and charts (no user-specific
-    content, so it can be cached for everyone who may see the region)."""
-    figures = service.region_figures(found, filters, submitted=submitted_cycles())
+    content, so it can be cached for everyone who may see the region), with a slot for
+    the spreads table, whose England columns follow the national version."""
     charts = cache()
     levels = figures.questionnaire.levels
     heatmap = (
@@ -82,22 +107,39 @@ def _render_figures(found: Any, filters: service.Filters) -> str:
         filters=filters,
         charts={"heatmap": chart_src(heatmap) if heatmap else None, "trend": chart_src(trend)},
         movement=service.movement_sentences(figures.movement),
+        spreads_html=slot("spreads"),
     )
 
 
 @bp.route("/<code>")
 @requires(Policy.REGIONAL_LEAD)
 def region(code: str) -> Any:
+    """A region's dashboard, from three cached parts: its figures (by the region's
+    version), the England columns of its spreads table (by the national version, shared
+    by every region) and its completion table (by the region's version and the latest
+    answer saved in its assessments in progress)."""
     found = led_region(code)
+    figures_scope, answers_scope = Scope.region(found.id), Scope.region_answers(found.id)
+    cache().versions(NATIONAL, figures_scope, answers_scope)  # one query for the three
     filters = filters_from_request(current=True)
+    cycles = submitted_cycles()
     key = {"region": found.code, "filters": vars(filters)}
 
-    def parts() -> list[str]:
-        """The filter form and the submission-based figures: one cache entry."""
+    def parts() -> dict[str, Any]:
+        """The filter form and the region's figures: one cache entry. Which cycles have
+        submissions anywhere (the form's choices, the trend's columns) is in its key."""
         form = render_template(
             "regional/_filter_form.html", region=found, filters=filters, options=_filter_options()
         )
-        return [form, _render_figures(found, filters)]
+        figures = service.region_figures(
+            found, filters, submitted=cycles, england=england_cells(filters)
+        )
+        return {
+            "filters": form,
+            "figures": _render_figures(found, filters, figures),
+            "spreads": figures.regional_spreads,
+            "guarded": figures.guarded,
+        }
 
     def completion() -> str:
         """Cached until the next saved answer; each viewer's CSRF token goes into the
@@ -112,21 +154,34 @@ def region(code: str) -> Any:
             token=CSRF_PLACEHOLDER,
         )
 
-    filters_html, figures_html = cached_json("region-page-parts", key, parts)
+    part = cached_json(
+        "region-page-parts", {**key, "cycles": sorted(cycles)}, parts, by=figures_scope
+    )
+    spreads = render_template(
+        "regional/_spreads.html",
+        region=found,
+        filters=filters,
+        table=region_spreads(found, filters, part["spreads"], part["guarded"]),
+    )
     return render_template(
         "regional/region.html",
         region=found,
         filters=filters,
-        completion_html=cached_fragment("region-completion", key, completion, by=ANSWERS),
-        filters_html=Markup(filters_html),
-        figures_html=Markup(figures_html),
+        completion_html=cached_fragment(
+            "region-completion", key, completion, by=[figures_scope, answers_scope]
+        ),
+        filters_html=Markup(part["filters"]),
+        figures_html=fill_slots(part["figures"], {"spreads": spreads}),
     )
 
 
 def region_tables(found: Any, filters: service.Filters) -> dict[str, service.Table]:
     """Every table of a region's dashboard, completion first (downloads and the API)."""
     tables = {"completion": service.completion_table(service.completion(found, filters), filters)}
-    tables.update(service.region_figures(found, filters, submitted=submitted_cycles()).tables)
+    figures = service.region_figures(
+        found, filters, submitted=submitted_cycles(), england=england_cells(filters)
+    )
+    tables.update(figures.tables)
     return tables
 
 
@@ -179,7 +234,7 @@ def compare() -> Any:
             options=_filter_options(),
         )
 
-    body = cached_fragment("compare-body", {"filters": vars(filters)}, render_all)
+    body = cached_fragment("compare-body", {"filters": vars(filters)}, render_all, by=NATIONAL)
     return render_template("regional/compare.html", filters=filters, body=body)
 
 

@@ -11,43 +11,92 @@ from flask import Blueprint, g, render_template
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
-from maturity.cache import cached_fragment
+from maturity.cache import (
+    DIRECTORY,
+    NATIONAL,
+    Scope,
+    cache,
+    cached_fragment,
+    cached_json,
+    fill_slots,
+    slot,
+)
 from maturity.models import Assessment, AssessmentStatus
 from maturity.services import assessments as assessment_service
-from maturity.services.results import ResultsView, answer_tables, results_view, scoping_report
+from maturity.services.results import (
+    ResultsView,
+    answer_tables,
+    others_view,
+    results_view,
+    scoping_report,
+)
 from maturity.web.access import Policy, requires
 from maturity.web.charts import profile_charts
 from maturity.web.downloads import pdf_response, table_download
 
 bp = Blueprint("results", __name__, url_prefix="/organisations/<slug>/assessments")
 
+OTHERS = ("benchmarks", "peers")  # the slots of results/_body.html drawn from other academies
+
 
 def _view(assessment_id: int) -> ResultsView:
     assessment = assessment_service.assessment_in(g.organisation, assessment_id)
-    return results_view(assessment)
+    return results_view(assessment, with_others=False)
+
+
+def _others(view: ResultsView) -> dict[str, str]:
+    """The parts of the page drawn from other academies: benchmarks and peers."""
+    context = {"organisation": view.assessment.organisation, "view": view, "result": view.result}
+    return {
+        "benchmarks": render_template("results/_benchmarks.html", **context),
+        "peers": render_template("results/_peers.html", **context),
+    }
+
+
+def _render_own(view: ResultsView, others: dict[str, str], printable: bool) -> str:
+    return render_template(
+        "results/_body.html",
+        organisation=g.organisation,
+        view=view,
+        assessment=view.assessment,
+        questionnaire=view.questionnaire,
+        result=view.result,
+        charts=profile_charts(view),
+        others={name: Markup(html) for name, html in others.items()},
+        printable=printable,
+    )
 
 
 def _body(assessment: Assessment, snapshot_id: int | None, printable: bool) -> Markup:
-    """The page's content. A submitted assessment's is cached by its snapshot and the
-    data version (its figures cannot change otherwise); a draft's is always fresh."""
-
-    def render() -> str:
-        view = results_view(assessment)
-        return render_template(
-            "results/_body.html",
-            organisation=g.organisation,
-            view=view,
-            assessment=view.assessment,
-            questionnaire=view.questionnaire,
-            result=view.result,
-            charts=profile_charts(view),
-            printable=printable,
-        )
-
+    """The page's content. A draft's is always fresh. A submitted assessment's is two
+    cached parts: its own (profile, charts, explanation, trend, next steps), keyed by its
+    snapshot and the academy's own version (and the directory's, which next steps link
+    to), and what compares it with other academies (benchmarks, peers), keyed by its
+    snapshot and the national version. A submission elsewhere re-renders only the
+    second."""
     if assessment.status != AssessmentStatus.SUBMITTED or snapshot_id is None:
-        return Markup(render())
-    key = {"assessment": assessment.id, "snapshot": snapshot_id, "printable": printable}
-    return cached_fragment("results-body", key, render)
+        view = results_view(assessment)
+        return Markup(_render_own(view, _others(view), printable))
+    academy = Scope.academy(assessment.organisation_id)
+    cache().versions(academy, DIRECTORY, NATIONAL)  # one query for the three
+
+    def render_own() -> str:
+        view = results_view(assessment, with_others=False)
+        return _render_own(view, {name: slot(name) for name in OTHERS}, printable)
+
+    own = cached_fragment(
+        "results-own",
+        {"assessment": assessment.id, "snapshot": snapshot_id, "printable": printable},
+        render_own,
+        by=[academy, DIRECTORY],
+    )
+    others = cached_json(
+        "results-others",
+        {"assessment": assessment.id, "snapshot": snapshot_id},
+        lambda: _others(others_view(assessment)),
+        by=NATIONAL,
+    )
+    return fill_slots(own, others)
 
 
 def _render(assessment_id: int, *, printable: bool = False) -> str:

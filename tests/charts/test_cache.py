@@ -1,6 +1,7 @@
-"""The one cache (maturity.cache): fragments keyed by the data version and the disclosure
-rule, each viewer's CSRF token put in on the way out, values kept per data version, and
-charts kept by content hash longer than the pages that point at them."""
+"""The one cache (maturity.cache): fragments keyed by the versions of the scopes they
+depend on and the disclosure rule, each viewer's CSRF token put in on the way out, values
+kept per version, and charts kept by content hash longer than the pages that point at
+them."""
 
 from __future__ import annotations
 
@@ -11,7 +12,15 @@ import pytest
 import redis
 from flask import Flask, g
 
-from maturity.cache import CHART_KEY_PREFIX, CSRF_PLACEHOLDER, Cache
+from maturity.cache import (
+    CHART_KEY_PREFIX,
+    CSRF_PLACEHOLDER,
+    NATIONAL,
+    Cache,
+    Scope,
+    fill_slots,
+    slot,
+)
 from maturity.framework import disclosure
 
 
@@ -32,10 +41,22 @@ class Renders:
         return self.text
 
 
+NORTH_WEST = Scope.region(1)
+NORTH_WEST_ANSWERS = Scope.region_answers(1)
+LONDON = Scope.region(2)
+
+
 @contextmanager
-def _request(app: Flask, versions: tuple[str, str] = ("v1", "a1")) -> Iterator[None]:
+def _request(app: Flask, **versions: str) -> Iterator[None]:
+    """A request whose scopes have these versions (national, north_west, answers,
+    london; "1" unless given), as if read from the database."""
     with app.test_request_context():
-        g.maturity_versions = versions
+        g.maturity_versions = {
+            NATIONAL: versions.get("national", "1"),
+            NORTH_WEST: versions.get("north_west", "1"),
+            NORTH_WEST_ANSWERS: versions.get("answers", "1"),
+            LONDON: versions.get("london", "1"),
+        }
         yield
 
 
@@ -53,14 +74,46 @@ def test_a_fragment_follows_the_data_version_and_the_disclosure_rule(
         monkeypatch.setattr(disclosure, "MINIMUM_GROUP", 4)
         cache.fragment("page", {"region": "north-west"}, render)
         assert render.calls == 3
-    with _request(app, ("v2", "a2")):
+    with _request(app, national="2"):
         cache.fragment("page", {"region": "north-west"}, render)
         assert render.calls == 4
-    with _request(app, ("v2", "a3")):  # only the answers changed
-        cache.fragment("page", {"region": "north-west"}, render)
+
+
+def test_a_fragment_follows_only_the_scopes_it_depends_on(app: Flask) -> None:
+    cache = Cache()
+    render = Renders()
+
+    def pages() -> None:
+        cache.fragment("region", {"region": 1}, render, by=NORTH_WEST)
+        cache.fragment("region", {"region": 2}, render, by=LONDON)
+        cache.fragment("completion", {"region": 1}, render, by=[NORTH_WEST, NORTH_WEST_ANSWERS])
+
+    with _request(app):
+        pages()
+        assert render.calls == 3
+    with _request(app, national="2"):  # a change elsewhere: nothing here depends on it
+        pages()
+        assert render.calls == 3
+    with _request(app, national="2", london="2"):
+        pages()
         assert render.calls == 4
-        cache.fragment("completion", {"region": "north-west"}, render, by="answers")
+    with _request(app, national="2", london="2", answers="2"):  # an answer saved
+        pages()
         assert render.calls == 5
+    with _request(app, national="3", london="2", answers="2", north_west="2"):
+        pages()
+        assert render.calls == 7
+        assert cache.rendered["completion"] == 3 and cache.rendered["region"] == 4
+
+
+def test_slots_join_parts_cached_by_different_versions(app: Flask) -> None:
+    cache = Cache()
+    own = Renders(f"<p>own</p>{slot('others')}<p>more</p>")
+    with _request(app):
+        html = cache.fragment("own", {}, own, by=NORTH_WEST)
+        assert fill_slots(html, {"others": "<p>others</p>"}) == (
+            "<p>own</p><p>others</p><p>more</p>"
+        )
 
 
 def test_each_viewer_gets_their_own_csrf_token_from_one_cached_fragment(app: Flask) -> None:
@@ -90,9 +143,11 @@ def test_json_and_values_kept_per_data_version(app: Flask) -> None:
         }
         assert cache.per_version("cycles", compute) == cache.per_version("cycles", compute)
         assert len(calls) == 1
-    with _request(app, ("v2", "a2")):
+    with _request(app, national="2"):
         cache.per_version("cycles", compute)
         assert len(calls) == 2
+        cache.per_version("cycles", compute, by=NORTH_WEST)
+        assert len(calls) == 3
 
 
 def test_a_chart_is_kept_twice_as_long_as_the_pages_pointing_at_it(redis_url: str) -> None:

@@ -19,7 +19,13 @@ from maturity.services.regional.completion import (
     completion,
     completion_table,
 )
-from maturity.services.regional.figures import RegionFigures, region_figures
+from maturity.services.regional.figures import (
+    RegionFigures,
+    SpreadCells,
+    england_cells,
+    region_figures,
+    spreads_table,
+)
 from maturity.services.regional.filters import (
     ANNUAL,
     Filters,
@@ -51,6 +57,7 @@ __all__ = [
     "Filters",
     "RegionFigures",
     "ScoreRow",
+    "SpreadCells",
     "Table",
     "annual_questionnaire",
     "available_cycles",
@@ -59,6 +66,7 @@ __all__ = [
     "completion_table",
     "default_cycle",
     "differencing_risk",
+    "england_cells",
     "movement_sentences",
     "national_comparison",
     "open_data_csv",
@@ -71,5 +79,6 @@ __all__ = [
     "region_figures",
     "score_rows",
     "send_reminder",
+    "spreads_table",
     "submitted_cycles",
 ]

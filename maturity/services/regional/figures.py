@@ -1,5 +1,10 @@
 """The regional lead's dashboard: heatmap, spreads and distribution of levels, with the
-movement and trend tables from ``movement``, all under the disclosure rules."""
+movement and trend tables from ``movement``, all under the disclosure rules.
+
+Everything here comes from the region's own rows except the England columns of the
+spreads table (``england_cells``), which are the same for every region: views cache them
+apart, by the national version, and the rest by the region's.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +32,8 @@ from maturity.services.regional.rows import (
 from maturity.services.tables import Table
 
 Domains = list[tuple[str, str]]
+SpreadCells = dict[str, list[Any]]
+"""A section's spread as table cells, by section id: median, quartiles, n (JSON-able)."""
 
 
 @dataclass
@@ -46,15 +53,22 @@ class RegionFigures:
     trend_medians: dict[str, list[float | None]]
     trend_cycles: list[str]
     versions_note: str | None
+    regional_spreads: SpreadCells = field(default_factory=dict)
+    guarded: bool = False
     tables: dict[str, Table] = field(default_factory=dict)
 
 
 def region_figures(
-    region: Region, filters: Filters, *, submitted: Collection[str] | None = None
+    region: Region,
+    filters: Filters,
+    *,
+    submitted: Collection[str] | None = None,
+    england: SpreadCells | None = None,
 ) -> RegionFigures:
     """The regional lead's dashboard figures from submissions (a fixed number of queries).
 
-    Completion, which changes with every saved answer, is separate: ``completion``.
+    ``england`` is ``england_cells(filters)``, read here if not given. Completion, which
+    changes with every saved answer, is separate: ``completion``.
     """
     questionnaire = annual_questionnaire(filters)
     domains = [(domain.id, domain.title) for domain in questionnaire.domains]
@@ -62,11 +76,13 @@ def region_figures(
     trend_cycles = sorted(cycle for cycle in cycles if cycle <= filters.cycle)[-10:]
     wanted = sorted(set(trend_cycles) | {filters.cycle, previous_cycle(filters.cycle)})
     regional_rows = score_rows(filters, region=region, cycles=wanted)
-    national_rows = score_rows(filters)
     this_cycle = [row for row in regional_rows if row.cycle == filters.cycle]
 
     heatmap, values, labels = _heatmap(this_cycle, domains, filters)
     guarded = differencing_risk(this_cycle)
+    regional_spreads = spread_cells(this_cycle, domains)
+    if england is None:
+        england = england_cells(filters)
     trend_table, trend_medians = trend(regional_rows, domains, trend_cycles, region)
     figures = RegionFigures(
         region=region,
@@ -75,13 +91,15 @@ def region_figures(
         heatmap=heatmap,
         heatmap_values=values,
         heatmap_rows=labels,
-        spreads=_spreads(this_cycle, national_rows, domains, region, guarded=guarded),
+        spreads=spreads_table(region, filters, regional_spreads, england, guarded=guarded),
         distribution=_withhold_if(guarded, _distribution(this_cycle, domains, questionnaire)),
         movement=_withhold_if(guarded, movement(regional_rows, domains, filters.cycle)),
         trend=trend_table,
         trend_medians=trend_medians,
         trend_cycles=trend_cycles,
         versions_note=_versions_note(this_cycle, filters),
+        regional_spreads=regional_spreads,
+        guarded=guarded,
     )
     figures.tables = {
         "heatmap": figures.heatmap,
@@ -151,14 +169,37 @@ def _heatmap(
     return table, values, labels
 
 
-def _spreads(
-    regional: Sequence[ScoreRow],
-    national: Sequence[ScoreRow],
-    domains: Domains,
+def spread_cells(rows: Sequence[ScoreRow], domains: Domains) -> SpreadCells:
+    """Each section's median, quartiles and n over these rows, as table cells."""
+    cells: SpreadCells = {}
+    for domain_id, _title in domains:
+        group = domain_spread(rows, domain_id)
+        cells[domain_id] = [
+            disclosure.median_cell(group),
+            disclosure.quartiles_cell(group),
+            disclosure.count_cell(group.n),
+        ]
+    return cells
+
+
+def england_cells(filters: Filters) -> SpreadCells:
+    """The England columns of every region's spreads table: the spread of each section
+    over all academies matching the filters (one query)."""
+    questionnaire = annual_questionnaire(filters)
+    rows = score_rows(filters)
+    return spread_cells(rows, [(domain.id, domain.title) for domain in questionnaire.domains])
+
+
+def spreads_table(
     region: Region,
+    filters: Filters,
+    regional: SpreadCells,
+    england: SpreadCells,
     *,
     guarded: bool = False,
 ) -> Table:
+    """The region's spreads beside England's; the region's medians and quartiles withheld
+    when ``guarded`` (the differencing rule)."""
     table = Table(
         "spreads",
         f"Median and quartiles of section scores: {region.name} and England",
@@ -172,20 +213,11 @@ def _spreads(
             "England n",
         ],
     )
-    for domain_id, title in domains:
-        here = domain_spread(regional, domain_id)
-        everywhere = domain_spread(national, domain_id)
-        table.rows.append(
-            [
-                title,
-                disclosure.WITHHELD if guarded else disclosure.median_cell(here),
-                disclosure.WITHHELD if guarded else disclosure.quartiles_cell(here),
-                disclosure.count_cell(here.n),
-                disclosure.median_cell(everywhere),
-                disclosure.quartiles_cell(everywhere),
-                disclosure.count_cell(everywhere.n),
-            ]
-        )
+    for domain in annual_questionnaire(filters).domains:
+        middle, quartiles, count = regional[domain.id]
+        if guarded:
+            middle = quartiles = disclosure.WITHHELD
+        table.rows.append([domain.title, middle, quartiles, count, *england[domain.id]])
     table.notes.append(disclosure.spread_rule())
     if guarded:
         table.notes.append(disclosure.differencing_note(f"the {region.name} figures"))

@@ -38,7 +38,7 @@ class Filters:
 def submitted_cycles() -> frozenset[str]:
     """Every cycle with a submitted annual assessment (one query, on assessments: one row
     per organisation and cycle, not the nine-times-larger domain_score table). Views keep
-    it per data version through ``maturity.cache``."""
+    it per national version through ``maturity.cache``."""
     return frozenset(
         db.session.scalars(
             select(Assessment.cycle)
