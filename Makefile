@@ -4,10 +4,13 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# The web scanner (make scan) lives apart, so its dependencies never meet the app's pins.
+SCAN_VENV := .venv-scan
+SCAN_BIN := $(SCAN_VENV)/bin
 GOVUK := node_modules/govuk-frontend/dist/govuk
 export FLASK_APP := wsgi:app
 
-.PHONY: run test setup lint typecheck benchmark load clean
+.PHONY: run test setup lint typecheck benchmark load scan clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +21,12 @@ $(BIN)/.installed: pyproject.toml
 # The load test's extra packages (locust), only for `make load`.
 $(BIN)/.installed-load: $(BIN)/.installed
 	$(BIN)/pip install --quiet -e '.[dev,load]'
+	touch $@
+
+$(SCAN_BIN)/.installed: benchmarks/scan-requirements.txt
+	$(PYTHON) -m venv $(SCAN_VENV)
+	$(SCAN_BIN)/pip install --quiet --upgrade pip
+	$(SCAN_BIN)/pip install --quiet -r benchmarks/scan-requirements.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -53,7 +62,7 @@ test: setup lint typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules static/.built static/fonts static/images static/rebrand \
+	rm -rf $(VENV) $(SCAN_VENV) node_modules static/.built static/fonts static/images static/rebrand \
 	  static/manifest.json static/govuk-frontend.min.* .pytest_cache .mypy_cache
 
 benchmark: setup
@@ -61,3 +70,6 @@ benchmark: setup
 
 load: setup $(BIN)/.installed-load
 	$(BIN)/python benchmarks/load.py
+
+scan: setup $(SCAN_BIN)/.installed
+	$(BIN)/python benchmarks/scan.py

@@ -20,7 +20,7 @@ import urllib.request
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -100,19 +100,34 @@ def flask(env: Mapping[str, str], *args: str) -> str:
 
 
 def start_gunicorn(
-    env: Mapping[str, str], workers: int | str, port: int, *, log: IO[str] | None = None
+    env: Mapping[str, str],
+    workers: int | str,
+    port: int,
+    *,
+    log: IO[Any] | None = None,
+    threads: int = 1,
+    access_log: Path | None = None,
 ) -> subprocess.Popen[bytes]:
     """gunicorn serving the app on 127.0.0.1:``port``, ready (``/healthz`` answers).
-    Warnings and tracebacks go to ``log`` (the terminal if None)."""
+    Warnings and tracebacks go to ``log`` (the terminal if None); with ``access_log``,
+    one line per request ("METHOD STATUS PATH")."""
+    access = (
+        ["--access-logfile", str(access_log), "--access-logformat", "%(m)s %(s)s %(U)s"]
+        if access_log
+        else []
+    )
     server = subprocess.Popen(
         [
             str(VENV_BIN / "gunicorn"),
             "--workers",
             str(workers),
+            "--threads",
+            str(threads),
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            *access,
             "wsgi:app",
         ],
         cwd=ROOT,
@@ -143,18 +158,48 @@ def stop_gunicorn(server: subprocess.Popen[bytes]) -> None:
 CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def sign_in(base: str, email: str) -> tuple[str, urllib.request.OpenerDirector]:
-    """Sign in as ``email`` (password ``PASSWORD``) through the sign-in form; the
-    session's Cookie header and an opener that sends it."""
-    jar = http.cookiejar.CookieJar()
+def sign_in(
+    base: str,
+    email: str,
+    password: str = PASSWORD,
+    *,
+    then: str | None = None,
+    user_agent: str | None = None,
+) -> tuple[str, urllib.request.OpenerDirector]:
+    """Sign in as ``email`` through the sign-in form; the session's Cookie header and an
+    opener that sends it. With ``then``, that page is opened too, so that the session
+    also holds a CSRF token for the forms behind it. Give the ``user_agent`` of whatever
+    will use the session if it is not this opener (a session is tied to the user agent
+    it began with). Cookies marked Secure (production settings) are sent back over plain
+    HTTP too: this is a loopback test instance, not a browser on a network."""
+    jar = http.cookiejar.CookieJar(
+        policy=http.cookiejar.DefaultCookiePolicy(secure_protocols=("https", "wss", "http"))
+    )
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    if user_agent:
+        opener.addheaders = [("User-Agent", user_agent)]
     page = opener.open(f"{base}/sign-in").read().decode()
     token = CSRF_TOKEN.search(page)
-    assert token, "no CSRF token on the sign-in page"
+    if token is None:
+        raise SystemExit("no CSRF token on the sign-in page")
     data = urllib.parse.urlencode(
-        {"csrf_token": token.group(1), "email": email, "password": PASSWORD}
+        {"csrf_token": token.group(1), "email": email, "password": password}
     ).encode()
-    opener.open(f"{base}/sign-in", data=data).read()
+    response = opener.open(f"{base}/sign-in", data=data)
+    response.read()
+    if urllib.parse.urlsplit(response.url).path == "/sign-in":
+        raise SystemExit(f"signing in as {email} failed")
+    if then:
+        opener.open(f"{base}{then}").read()
     cookies = "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
-    assert "session=" in cookies, "sign-in failed"
+    if "session=" not in cookies:
+        raise SystemExit(f"signing in as {email} set no session cookie")
     return cookies, opener
+
+
+def build_database(env: Mapping[str, str], *seed_args: str) -> str:
+    """Migrate the empty database ``env`` names, load the reference data and the demo
+    data; what ``seed-demo`` printed."""
+    flask(env, "db", "upgrade")
+    flask(env, "maturity", "load-reference-data")
+    return flask(env, "maturity", "seed-demo", *seed_args)
