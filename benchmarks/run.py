@@ -20,7 +20,6 @@ second of the bare template route of the same app.
 from __future__ import annotations
 
 import os
-import random
 import re
 import shutil
 import subprocess
@@ -43,6 +42,7 @@ from harness import (
     start_gunicorn,
     stop_gunicorn,
 )
+from scoring import scoring_seconds
 
 DURATION = os.environ.get("BENCHMARK_DURATION", "10s")
 CONNECTIONS = os.environ.get("BENCHMARK_CONNECTIONS", "8")
@@ -123,22 +123,6 @@ def _worker_peaks(master_pid: int) -> list[int]:
     return peaks
 
 
-def _score_10000() -> float:
-    sys.path.insert(0, str(ROOT))
-    from maturity.framework import Answer, load_directory, score
-
-    questionnaire = load_directory(ROOT / "questionnaires").questionnaire("academy-maturity")
-    rng = random.Random(7)
-    answer_sets = [
-        {indicator: Answer(level=rng.randint(1, 5)) for indicator in questionnaire.indicator_ids}
-        for _ in range(10_000)
-    ]
-    started = time.perf_counter()
-    for answers in answer_sets:
-        score(questionnaire, answers)
-    return time.perf_counter() - started
-
-
 def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install -y wrk (as root)")
@@ -196,7 +180,7 @@ def main() -> None:
             stop_gunicorn(server)
         drop_database(database_url)
         shutil.rmtree(tmp, ignore_errors=True)
-    scoring = _score_10000()
+    scoring = scoring_seconds()
 
     ceiling = rows[0][1]
     print()
