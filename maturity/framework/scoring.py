@@ -6,7 +6,10 @@ The rules, in one place:
   indicator allows it) or nothing yet. Only levels count towards scores: not applicable and
   unanswered indicators are left out of the mean, never counted as zero.
 * A score is the weighted mean of the answered levels, rounded to one decimal place with halves
-  rounded up (2.25 → 2.3). Arithmetic is exact (fractions), so 2.95 is 2.95, not 2.9499….
+  rounded up (2.25 → 2.3). Arithmetic is exact, so 2.95 is 2.95, not 2.9499…: weights are
+  taken as the decimals their authors wrote and scaled, once per questionnaire, to whole
+  numbers over a common denominator; sums, the rounding and the threshold comparisons are
+  then done in integers (see ``_Plan``).
 * The level is decided on that rounded score, so the number people see is the number compared
   with the thresholds: the level is the highest L with ``score >= thresholds[L]`` and no answered
   indicator more than ``gate`` levels below L; the lowest level if no higher level qualifies.
@@ -22,9 +25,11 @@ import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from fractions import Fraction
+from functools import cached_property, lru_cache
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
-from maturity.framework.schema import Indicator, Questionnaire
+from maturity.framework.memo import once_per
+from maturity.framework.schema import Domain, Questionnaire
 
 __all__ = [
     "RESULT_FORMAT",
@@ -176,6 +181,9 @@ class GateBlocker:
 class Explanation:
     """Why a domain (or the whole assessment) got its score and level, and how to go higher.
 
+    The phrases and sentences (``held_down_by``, ``lifts``, ``text``) are written on first
+    use and kept: scoring fills in only the structured fields.
+
     ``score_level`` is the level the score alone would reach; when it is above ``level`` the
     gate is holding the level down. ``next_level`` is None at the top of the scale or when
     nothing is answered. ``gate_blockers`` are the answers that stop ``next_level`` through the
@@ -203,11 +211,16 @@ class Explanation:
 
     @property
     def below_threshold(self) -> bool:
-        """Whether the score is short of the next level's threshold."""
+        """Whether the score is short of the next level's threshold.
+
+        Compared as the decimals they print as, exactly. Comparing the floats gives the same
+        answer: each float is the one its shortest decimal reads back as, and reading decimals
+        as floats never reverses their order.
+        """
         return (
             self.score is not None
             and self.next_threshold is not None
-            and Fraction(str(self.score)) < Fraction(str(self.next_threshold))
+            and self.score < self.next_threshold
         )
 
     def _blocker_groups(self) -> list[tuple[str, str, list[str]]]:
@@ -218,7 +231,7 @@ class Explanation:
             groups.setdefault(key, []).append(blocker.title)
         return [(have, need, titles) for (have, need), titles in groups.items()]
 
-    @property
+    @cached_property
     def held_down_by(self) -> tuple[str, ...]:
         """Phrases saying why the next level is not reached (empty at the top).
 
@@ -246,7 +259,7 @@ class Explanation:
             )
         return tuple(reasons)
 
-    @property
+    @cached_property
     def lifts(self) -> tuple[str, ...]:
         """Instructions that together reach the next level (empty at the top).
 
@@ -268,7 +281,7 @@ class Explanation:
         )
         return tuple(steps)
 
-    @property
+    @cached_property
     def text(self) -> str:
         """The explanation as plain sentences.
 
@@ -438,6 +451,7 @@ class AssessmentResult:
 # --- scoring -----------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1024, typed=True)
 def format_score(value: float) -> str:
     """A score or threshold for people: one decimal place, more only if the value has them."""
     if Fraction(str(value)) * 10 == int(Fraction(str(value)) * 10):
@@ -459,32 +473,158 @@ def _exact(value: float) -> Fraction:
     return Fraction(repr(float(value)))
 
 
-def _round_one_decimal(value: Fraction) -> Fraction:
-    return Fraction(math.floor(value * 10 + Fraction(1, 2)), 10)
+def _tenths_needed(threshold: Fraction) -> int:
+    """The fewest whole tenths reaching the threshold: ``k / 10 >= t`` iff ``k >= ⌈10t⌉``."""
+    return -((-threshold.numerator * 10) // threshold.denominator)
 
 
-@dataclass(frozen=True)
-class _Scale:
-    names: Mapping[int, str]
-    thresholds: Mapping[int, Fraction]
-    gate: int
-
-    @property
-    def top(self) -> int:
-        return max(self.names)
-
-    def qualifies(self, level: int, rounded: Fraction, lowest_answer: int) -> bool:
-        return rounded >= self.thresholds[level] and lowest_answer >= level - self.gate
+def _rounded_tenths(weighted: int, weight: int) -> int:
+    """``weighted / weight`` in tenths, halves up: ``⌊10·w/W + ½⌋ = ⌊(20w + W) / 2W⌋``."""
+    return (20 * weighted + weight) // (2 * weight)
 
 
-def _evaluate(
-    subject: str,
-    scale: _Scale,
-    results: Sequence[IndicatorResult],
-) -> tuple[float | None, int | None, Explanation]:
-    answered = [r for r in results if r.level is not None]
-    if not answered:
-        explanation = Explanation(
+# An answer as scoring keeps it by position: None (not answered), a bare level (the usual
+# case: shared result objects serve it) or an Answer with more to say (a reason, "not
+# applicable").
+_Given = int | Answer | None
+
+
+_Scores = tuple[float | None, int | None, Explanation]
+
+
+class _Answered:
+    """Answered indicators (of a domain, or of everything): their numbers, levels and
+    contributions, and the integer sums of scaled weight × level and of scaled weight."""
+
+    __slots__ = ("contributions", "levels", "positions", "weight", "weighted")
+
+    def __init__(
+        self,
+        positions: list[int],
+        levels: list[int],
+        contributions: list[Contribution],
+        weighted: int,
+        weight: int,
+    ) -> None:
+        self.positions = positions
+        self.levels = levels
+        self.contributions = contributions
+        self.weighted = weighted
+        self.weight = weight
+
+    def extend(self, other: "_Answered") -> None:
+        self.positions += other.positions
+        self.levels += other.levels
+        self.contributions += other.contributions
+        self.weighted += other.weighted
+        self.weight += other.weight
+
+
+class _Plan:
+    """What scoring needs from one questionnaire, worked out once per questionnaire object.
+
+    Arithmetic stays exact in integers. Each weight is taken as the decimal its author wrote
+    (``_exact``) and multiplied by the least common multiple of their denominators, so every
+    weight is a whole number and a weighted mean ``Σ wᵢlᵢ / Σ wᵢ`` is unchanged. A score is a
+    whole number of tenths (``_rounded_tenths``) and each threshold the whole number of tenths
+    that reaches it (``_tenths_needed``), so comparing them is comparing the score people see
+    with the threshold, exactly.
+
+    Indicators are numbered in file order; each domain is a range of those numbers. Result
+    objects that depend only on an indicator and a level are frozen, so they are made here
+    once and shared by every result: an indicator's result when answered with a bare level
+    or not at all, its contribution, a domain's "not yet assessed" explanation.
+    """
+
+    def __init__(self, questionnaire: Questionnaire) -> None:
+        scoring = questionnaire.scoring
+        self.top_answer = len(questionnaire.levels)  # answers must be on 1..this
+        self.names: dict[int, str] = {level.value: level.name for level in questionnaire.levels}
+        self.top = max(self.names)
+        self.gate = scoring.gate
+        # (level, tenths needed) for every level above the lowest, lowest first.
+        self.thresholds = tuple(
+            (value, _tenths_needed(_exact(scoring.thresholds[value])))
+            for value in sorted(self.names)
+            if value in scoring.thresholds
+        )
+        self.threshold_of = {value: float(minimum) for value, minimum in scoring.thresholds.items()}
+        self.levels = tuple(
+            LevelInfo(level.value, level.name, scoring.thresholds.get(level.value))
+            for level in questionnaire.levels
+        )
+        indicators = [
+            (domain, indicator)
+            for domain in questionnaire.domains
+            for indicator in domain.indicators
+        ]
+        self.indicators = tuple(indicator for _domain, indicator in indicators)
+        self.domain_ids = tuple(domain.id for domain, _indicator in indicators)
+        self.position = {indicator.id: i for i, indicator in enumerate(self.indicators)}
+        self.allows_not_applicable = tuple(
+            indicator.allow_not_applicable for indicator in self.indicators
+        )
+        exact = [_exact(indicator.weight) for indicator in self.indicators]
+        scale = math.lcm(*(weight.denominator for weight in exact))
+        self.weights = tuple(int(weight * scale) for weight in exact)
+        self.unanswered_results = tuple(
+            self.indicator_result(i, "unanswered", None, None) for i in range(len(self.indicators))
+        )
+        self.answered_results = tuple(
+            {value: self.indicator_result(i, "answered", value, None) for value in self.names}
+            for i in range(len(self.indicators))
+        )
+        self.contributions = tuple(
+            {value: self.contribution(i, value) for value in self.names}
+            for i in range(len(self.indicators))
+        )
+        self._blockers: dict[tuple[int, int, int], GateBlocker] = {}
+        self.domains: list[tuple[Domain, range, Explanation]] = []
+        start = 0
+        for domain in questionnaire.domains:
+            stop = start + len(domain.indicators)
+            self.domains.append(
+                (domain, range(start, stop), self._not_assessed(domain.title, stop - start))
+            )
+            start = stop
+        self.nothing_assessed = self._not_assessed(OVERALL_SUBJECT, len(self.indicators))
+
+    # Building result objects.
+
+    def indicator_result(
+        self, i: int, status: Status, level: int | None, reason: str | None
+    ) -> IndicatorResult:
+        indicator = self.indicators[i]
+        return IndicatorResult(
+            indicator_id=indicator.id,
+            title=indicator.title,
+            domain_id=self.domain_ids[i],
+            weight=indicator.weight,
+            status=status,
+            level=level,
+            level_name=self.names[level] if level is not None else None,
+            reason=reason,
+        )
+
+    def contribution(self, i: int, level: int) -> Contribution:
+        indicator = self.indicators[i]
+        return Contribution(
+            indicator.id, indicator.title, level, self.names[level], indicator.weight
+        )
+
+    def _blocker(self, i: int, level: int, needed: int) -> GateBlocker:
+        key = (i, level, needed)
+        blocker = self._blockers.get(key)
+        if blocker is None:
+            indicator = self.indicators[i]
+            blocker = GateBlocker(
+                indicator.id, indicator.title, level, self.names[level], needed, self.names[needed]
+            )
+            self._blockers[key] = blocker
+        return blocker
+
+    def _not_assessed(self, subject: str, indicator_count: int) -> Explanation:
+        return Explanation(
             subject=subject,
             score=None,
             level=None,
@@ -495,105 +635,152 @@ def _evaluate(
             next_level=None,
             next_level_name=None,
             next_threshold=None,
-            gate=scale.gate,
+            gate=self.gate,
             gate_blockers=(),
-            indicator_count=len(results),
+            indicator_count=indicator_count,
         )
-        return None, None, explanation
-    levels = [r.level for r in answered if r.level is not None]
-    total_weight = sum((_exact(r.weight) for r in answered), Fraction(0))
-    weighted_sum = sum(
-        (_exact(r.weight) * level for r, level in zip(answered, levels, strict=True)), Fraction(0)
-    )
-    rounded = _round_one_decimal(weighted_sum / total_weight)
-    lowest_answer = min(levels)
-    higher = [value for value in scale.names if value in scale.thresholds]
-    score_level = max([1, *(v for v in higher if rounded >= scale.thresholds[v])])
-    level = max([1, *(v for v in higher if scale.qualifies(v, rounded, lowest_answer))])
-    next_level = level + 1 if level < scale.top else None
-    blockers: tuple[GateBlocker, ...] = ()
-    if next_level is not None:
-        needed = next_level - scale.gate
-        blockers = tuple(
-            GateBlocker(r.indicator_id, r.title, lvl, scale.names[lvl], needed, scale.names[needed])
-            for r, lvl in zip(answered, levels, strict=True)
-            if lvl < needed
+
+    # Reading answers.
+
+    def given(
+        self, questionnaire: Questionnaire, answers: Mapping[str, Answer | int]
+    ) -> list[_Given]:
+        """The answers by indicator number; ``ValueError`` naming every problem."""
+        problems: list[str] = []
+        given: list[_Given] = [None] * len(self.indicators)
+        top = self.top_answer
+        for indicator_id, raw in answers.items():
+            i = self.position.get(indicator_id)
+            if i is None:
+                problems.append(f"answer for unknown indicator {indicator_id!r}")
+                continue
+            answer: int | Answer
+            level: int | None
+            if type(raw) is int:
+                answer = level = raw
+            elif isinstance(raw, Answer):
+                if raw.not_applicable and not self.allows_not_applicable[i]:
+                    problems.append(f"'{indicator_id}' cannot be answered 'not applicable'")
+                    continue
+                level = raw.level
+                # A bare level keeps no more than its number.
+                answer = level if raw.reason is None and type(level) is int else raw
+            elif isinstance(raw, int) and not isinstance(raw, bool):
+                answer = Answer(level=raw)  # an int subclass, kept as given
+                level = raw
+            else:
+                problems.append(
+                    f"answer for '{indicator_id}' must be a level number or an Answer, not {raw!r}"
+                )
+                continue
+            if level is not None and not 1 <= level <= top:
+                problems.append(
+                    f"answer for '{indicator_id}' is level {level}, outside the scale 1–{top}"
+                )
+            else:
+                given[i] = answer
+        if problems:
+            raise ValueError(f"invalid answers for {questionnaire.label}: " + "; ".join(problems))
+        return given
+
+    # Scoring.
+
+    def evaluate(self, subject: str, indicator_count: int, answered: _Answered) -> _Scores:
+        """Score, level and explanation of a non-empty set of answered indicators."""
+        tenths = _rounded_tenths(answered.weighted, answered.weight)
+        lowest = min(answered.levels)
+        # The highest level whose threshold the score reaches (and, for ``level``, that no
+        # answer is more than the gate below); levels come lowest first, so the last found is
+        # the highest.
+        score_level = level = 1
+        for value, needed_tenths in self.thresholds:
+            if tenths >= needed_tenths:
+                score_level = value
+                if lowest >= value - self.gate:
+                    level = value
+        next_level = level + 1 if level < self.top else None
+        blockers: tuple[GateBlocker, ...] = ()
+        if next_level is not None and lowest < next_level - self.gate:
+            needed = next_level - self.gate
+            blockers = tuple(
+                self._blocker(i, value, needed)
+                for i, value in zip(answered.positions, answered.levels, strict=True)
+                if value < needed
+            )
+        rounded = tenths / 10  # the float nearest the exact tenths, as float(Fraction) gives
+        explanation = Explanation(
+            subject=subject,
+            score=rounded,
+            level=level,
+            level_name=self.names[level],
+            score_level=score_level,
+            score_level_name=self.names[score_level],
+            contributions=tuple(answered.contributions),
+            next_level=next_level,
+            next_level_name=self.names[next_level] if next_level is not None else None,
+            next_threshold=self.threshold_of[next_level] if next_level is not None else None,
+            gate=self.gate,
+            gate_blockers=blockers,
+            indicator_count=indicator_count,
         )
-    explanation = Explanation(
-        subject=subject,
-        score=float(rounded),
-        level=level,
-        level_name=scale.names[level],
-        score_level=score_level,
-        score_level_name=scale.names[score_level],
-        contributions=tuple(
-            Contribution(r.indicator_id, r.title, lvl, scale.names[lvl], r.weight)
-            for r, lvl in zip(answered, levels, strict=True)
-        ),
-        next_level=next_level,
-        next_level_name=scale.names[next_level] if next_level is not None else None,
-        next_threshold=(float(scale.thresholds[next_level]) if next_level is not None else None),
-        gate=scale.gate,
-        gate_blockers=blockers,
-        indicator_count=len(results),
+        return rounded, level, explanation
+
+
+def _score_domain(
+    plan: _Plan, domain: Domain, positions: range, not_assessed: Explanation, given: list[_Given]
+) -> tuple[DomainResult, _Answered]:
+    weights, unanswered, answered_at, contribution_at = (
+        plan.weights,
+        plan.unanswered_results,
+        plan.answered_results,
+        plan.contributions,
     )
-    return float(rounded), level, explanation
-
-
-def _completeness(results: Sequence[IndicatorResult]) -> Completeness:
-    statuses = [r.status for r in results]
-    return Completeness(
-        answered=statuses.count("answered"),
-        not_applicable=statuses.count("not_applicable"),
-        unanswered=statuses.count("unanswered"),
-    )
-
-
-def _normalise_answers(
-    questionnaire: Questionnaire, answers: Mapping[str, Answer | int]
-) -> dict[str, Answer]:
-    problems: list[str] = []
-    normalised: dict[str, Answer] = {}
-    top = len(questionnaire.levels)
-    for indicator_id, raw in answers.items():
-        if not questionnaire.has_indicator(indicator_id):
-            problems.append(f"answer for unknown indicator {indicator_id!r}")
+    results: list[IndicatorResult] = []
+    numbers: list[int] = []
+    levels: list[int] = []
+    contributions: list[Contribution] = []
+    weighted = weight = not_applicable = 0
+    for i in positions:
+        answer = given[i]
+        if answer is None:
+            results.append(unanswered[i])
             continue
-        if isinstance(raw, bool) or not isinstance(raw, Answer | int):
-            problems.append(
-                f"answer for '{indicator_id}' must be a level number or an Answer, not {raw!r}"
-            )
-            continue
-        answer = Answer(level=raw) if isinstance(raw, int) else raw
-        indicator = questionnaire.indicator(indicator_id)
-        if answer.level is not None and not 1 <= answer.level <= top:
-            problems.append(
-                f"answer for '{indicator_id}' is level {answer.level}, outside the scale 1–{top}"
-            )
-        elif answer.not_applicable and not indicator.allow_not_applicable:
-            problems.append(f"'{indicator_id}' cannot be answered 'not applicable'")
+        if type(answer) is int:
+            level = answer
+            results.append(answered_at[i][level])
+            contributions.append(contribution_at[i][level])
         else:
-            normalised[indicator_id] = answer
-    if problems:
-        raise ValueError(f"invalid answers for {questionnaire.label}: " + "; ".join(problems))
-    return normalised
-
-
-def _indicator_result(
-    questionnaire: Questionnaire, domain_id: str, indicator: Indicator, answer: Answer | None
-) -> IndicatorResult:
-    answer = answer or Answer()
-    level = answer.level
-    return IndicatorResult(
-        indicator_id=indicator.id,
-        title=indicator.title,
-        domain_id=domain_id,
-        weight=indicator.weight,
-        status=answer.status,
-        level=level,
-        level_name=questionnaire.level(level).name if level is not None else None,
-        reason=answer.reason,
+            assert isinstance(answer, Answer)
+            results.append(plan.indicator_result(i, answer.status, answer.level, answer.reason))
+            if answer.level is None:
+                not_applicable += answer.not_applicable
+                continue
+            level = answer.level
+            contributions.append(plan.contribution(i, level))
+        numbers.append(i)
+        levels.append(level)
+        weighted += weights[i] * level
+        weight += weights[i]
+    answered = _Answered(numbers, levels, contributions, weighted, weight)
+    if numbers:
+        domain_score, level_reached, explanation = plan.evaluate(
+            domain.title, len(results), answered
+        )
+    else:
+        domain_score, level_reached, explanation = None, None, not_assessed
+    result = DomainResult(
+        domain_id=domain.id,
+        title=domain.title,
+        score=domain_score,
+        level=level_reached,
+        level_name=plan.names[level_reached] if level_reached is not None else None,
+        completeness=Completeness(
+            len(numbers), not_applicable, len(results) - len(numbers) - not_applicable
+        ),
+        indicators=tuple(results),
+        explanation=explanation,
     )
+    return result, answered
 
 
 def score(questionnaire: Questionnaire, answers: Mapping[str, Answer | int]) -> AssessmentResult:
@@ -605,53 +792,37 @@ def score(questionnaire: Questionnaire, answers: Mapping[str, Answer | int]) -> 
     ``ValueError`` for unknown indicator ids, levels off the scale, or "not applicable" where
     the indicator does not allow it (all such problems in one message).
     """
-    normalised = _normalise_answers(questionnaire, answers)
-    scale = _Scale(
-        names={level.value: level.name for level in questionnaire.levels},
-        thresholds={k: _exact(v) for k, v in questionnaire.scoring.thresholds.items()},
-        gate=questionnaire.scoring.gate,
-    )
+    plan = once_per(questionnaire, _Plan)
+    given = plan.given(questionnaire, answers)
     domains: list[DomainResult] = []
-    for domain in questionnaire.domains:
-        results = tuple(
-            _indicator_result(questionnaire, domain.id, ind, normalised.get(ind.id))
-            for ind in domain.indicators
+    every = _Answered([], [], [], 0, 0)
+    for domain, positions, not_assessed in plan.domains:
+        result, answered = _score_domain(plan, domain, positions, not_assessed, given)
+        domains.append(result)
+        every.extend(answered)
+    if every.positions:
+        overall_score, overall_level, overall_explanation = plan.evaluate(
+            OVERALL_SUBJECT, len(given), every
         )
-        domain_score, level, explanation = _evaluate(domain.title, scale, results)
-        domains.append(
-            DomainResult(
-                domain_id=domain.id,
-                title=domain.title,
-                score=domain_score,
-                level=level,
-                level_name=scale.names[level] if level is not None else None,
-                completeness=_completeness(results),
-                indicators=results,
-                explanation=explanation,
-            )
-        )
-    every = [ind for domain in domains for ind in domain.indicators]
-    overall_score, overall_level, overall_explanation = _evaluate(OVERALL_SUBJECT, scale, every)
+    else:
+        overall_score, overall_level, overall_explanation = None, None, plan.nothing_assessed
     return AssessmentResult(
         questionnaire_id=questionnaire.id,
         questionnaire_version=questionnaire.version,
         questionnaire_title=questionnaire.title,
         purpose=questionnaire.purpose,
-        levels=tuple(
-            LevelInfo(
-                level.value,
-                level.name,
-                questionnaire.scoring.thresholds.get(level.value),
-            )
-            for level in questionnaire.levels
-        ),
+        levels=plan.levels,
         gate=questionnaire.scoring.gate,
         domains=tuple(domains),
         overall=OverallResult(
             score=overall_score,
             level=overall_level,
-            level_name=scale.names[overall_level] if overall_level is not None else None,
-            completeness=_completeness(every),
+            level_name=plan.names[overall_level] if overall_level is not None else None,
+            completeness=Completeness(
+                sum(d.completeness.answered for d in domains),
+                sum(d.completeness.not_applicable for d in domains),
+                sum(d.completeness.unanswered for d in domains),
+            ),
             explanation=overall_explanation,
         ),
     )
