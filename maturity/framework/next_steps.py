@@ -15,11 +15,13 @@ at or above it are left out. Indicators at the top level, not applicable or unan
 step.
 """
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
-from maturity.framework.schema import Questionnaire
+from maturity.framework.memo import once_per
+from maturity.framework.schema import Domain, Indicator, Questionnaire
 from maturity.framework.scoring import AssessmentResult
 
 __all__ = ["Citation", "NextStep", "next_steps"]
@@ -86,6 +88,66 @@ def _check(
             raise ValueError(f"target for '{domain_id}' must be a level 1–{top}, not {target!r}")
 
 
+class _Steps:
+    """Next steps for one questionnaire, made once per indicator, level and goal and kept.
+
+    A step depends only on those three (and the questionnaire), and is frozen, so every result
+    shares it. Its priority is also kept exactly, as a whole number: the weight as its author
+    wrote it, scaled by the least common multiple of the weights' denominators, times the gap.
+    """
+
+    def __init__(self, questionnaire: Questionnaire) -> None:
+        self.questionnaire = questionnaire
+        self.top = len(questionnaire.levels)
+        exact = {
+            indicator.id: Fraction(repr(indicator.weight))
+            for domain in questionnaire.domains
+            for indicator in domain.indicators
+        }
+        scale = math.lcm(*(weight.denominator for weight in exact.values()))
+        self.scaled_weight = {key: int(weight * scale) for key, weight in exact.items()}
+        self._made: dict[tuple[str, int, int], NextStep] = {}
+
+    def step(self, domain: Domain, indicator: Indicator, level: int, goal: int) -> NextStep:
+        key = (indicator.id, level, goal)
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = self._make(domain, indicator, level, goal)
+        return made
+
+    def _make(self, domain: Domain, indicator: Indicator, level: int, goal: int) -> NextStep:
+        questionnaire = self.questionnaire
+        gap = max(goal - level, 1)
+        # Exact, so that weight 0.1 × gap 3 ties with weight 0.3 × gap 1 as authors expect.
+        priority = Fraction(repr(indicator.weight)) * gap
+        source = questionnaire.sources[indicator.source.ref]
+        return NextStep(
+            domain_id=domain.id,
+            domain_title=domain.title,
+            indicator_id=indicator.id,
+            indicator_title=indicator.title,
+            from_level=level,
+            from_level_name=questionnaire.level(level).name,
+            to_level=level + 1,
+            to_level_name=questionnaire.level(level + 1).name,
+            goal_level=goal,
+            goal_level_name=questionnaire.level(goal).name,
+            gap=gap,
+            weight=indicator.weight,
+            priority=float(priority),
+            step=indicator.next_steps[level + 1],
+            guidance=indicator.guidance,
+            evidence_prompt=indicator.evidence_prompt,
+            source=Citation(
+                ref=indicator.source.ref,
+                title=source.title,
+                section=indicator.source.section,
+                file=source.file,
+                url=source.url,
+            ),
+        )
+
+
 def next_steps(
     questionnaire: Questionnaire,
     result: AssessmentResult,
@@ -98,10 +160,19 @@ def next_steps(
     """
     targets = dict(targets or {})
     _check(questionnaire, result, targets)
-    top = len(questionnaire.levels)
-    ranked: list[tuple[Fraction, int, NextStep]] = []
+    steps = once_per(questionnaire, _Steps)
+    top = steps.top
+    domain_results = {domain.domain_id: domain for domain in result.domains}
+    levels = {
+        indicator.indicator_id: indicator.level
+        for domain in result.domains
+        for indicator in domain.indicators
+    }
+    ranked: list[tuple[int, int, NextStep]] = []
     for domain in questionnaire.domains:
-        domain_result = result.domain(domain.id)
+        if domain.id not in domain_results:
+            result.domain(domain.id)  # raises KeyError naming the domain
+        domain_result = domain_results[domain.id]
         target = targets.get(domain.id)
         if target is not None:
             goal = target
@@ -110,39 +181,14 @@ def next_steps(
         else:
             continue  # nothing answered in this domain, so no answered indicator either
         for indicator in domain.indicators:
-            level = result.indicator(indicator.id).level
+            if indicator.id not in levels:
+                result.indicator(indicator.id)  # raises KeyError naming the indicator
+            level = levels[indicator.id]
             if level is None or level >= top or (target is not None and level >= target):
                 continue
-            gap = max(goal - level, 1)
-            # Exact, so that weight 0.1 × gap 3 ties with weight 0.3 × gap 1 as authors expect.
-            priority = Fraction(repr(indicator.weight)) * gap
-            source = questionnaire.sources[indicator.source.ref]
-            step = NextStep(
-                domain_id=domain.id,
-                domain_title=domain.title,
-                indicator_id=indicator.id,
-                indicator_title=indicator.title,
-                from_level=level,
-                from_level_name=questionnaire.level(level).name,
-                to_level=level + 1,
-                to_level_name=questionnaire.level(level + 1).name,
-                goal_level=goal,
-                goal_level_name=questionnaire.level(goal).name,
-                gap=gap,
-                weight=indicator.weight,
-                priority=float(priority),
-                step=indicator.next_steps[level + 1],
-                guidance=indicator.guidance,
-                evidence_prompt=indicator.evidence_prompt,
-                source=Citation(
-                    ref=indicator.source.ref,
-                    title=source.title,
-                    section=indicator.source.section,
-                    file=source.file,
-                    url=source.url,
-                ),
-            )
-            ranked.append((-priority, len(ranked), step))
-    # The running count is questionnaire order, so equal priorities keep domain/indicator order.
-    ranked.sort(key=lambda item: (item[0], item[1]))
+            priority = steps.scaled_weight[indicator.id] * max(goal - level, 1)
+            ranked.append((-priority, len(ranked), steps.step(domain, indicator, level, goal)))
+    # The running count is questionnaire order, so equal priorities keep domain/indicator order
+    # (and, being unique, the steps themselves are never compared).
+    ranked.sort()
     return [step for _, _, step in ranked]
