@@ -11,7 +11,7 @@
    fixed time, after one warm-up request: requests per second, p50 and p95 latency,
    SQL statements per request.
 4. Reads each worker's peak memory (VmHWM) and times the scoring engine on 10,000
-   assessments in-process.
+   assessments in-process (``benchmarks/scoring.py``, which also runs on its own).
 
 Targets (from the issue): each dashboard page reaches at least half the requests per
 second of the bare template route of the same app.
