@@ -8,7 +8,7 @@
 3. Signs in as the demo lead of Kingsmere (lead@kingsmere.example.org) through the real
    form and hands the session cookie to wapiti (.venv-scan, benchmarks/scan-requirements.txt).
 4. Runs wapiti's modules listed in MODULES against every page the lead can reach and
-   the read-only API (from its OpenAPI description), never the sign-out form, within
+   the read-only API (from its OpenAPI description), never the sign-out forms, within
    SCAN_MAX_SECONDS (default 600) overall.
 5. Prints the findings by severity, with the explanation of any known false positive,
    and exits 1 if there is anything above informational that is not explained.
@@ -189,9 +189,12 @@ class Wapiti:
             USER_AGENT,
             "--swagger",
             f"{self.base}/api/v1/openapi.json",
-            # Signing out would end the scan's session: the one form never to send.
+            # Signing out (here or on all devices) would end the scan's session: the
+            # forms never to send.
             "--exclude",
             f"{self.base}/sign-out",
+            "--exclude",
+            f"{self.base}/account/sign-out-everywhere",
             # A payload in the CSRF token only ever meets the CSRF refusal (400); the csrf
             # module tests the token itself.
             "--skip",
@@ -372,6 +375,7 @@ def main() -> None:
             # Raised so that the scanner's payloads reach the forms and the API rather
             # than the "Too many attempts" page; the limits themselves have tests.
             "SIGN_IN_LIMIT_PER_IP": "100000 per minute",
+            "SIGN_IN_LIMIT_PER_CLIENT": "100000 per minute",
             "SIGN_IN_LOCKOUT_PER_ACCOUNT": "100000 per minute",
             "API_RATE_LIMIT": "100000 per minute",
         }
