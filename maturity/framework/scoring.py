@@ -25,7 +25,7 @@ import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from fractions import Fraction
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from maturity.framework.memo import once_per
@@ -843,34 +843,47 @@ def _encode(value: Any) -> Any:
     return value
 
 
-def _decode(kind: Any, value: Any, where: str) -> Any:
+@cache
+def _shape(kind: Any) -> tuple[str, Any]:
+    """How to decode a type, worked out once per type (``get_type_hints`` is slow, and a
+    snapshot holds thousands of values of a few dozen types)."""
     origin = get_origin(kind)
     if origin is Union or origin is types.UnionType:
-        options = [option for option in get_args(kind) if option is not type(None)]
-        if value is None and len(options) < len(get_args(kind)):
-            return None
-        return _decode(options[0], value, where)
+        options = tuple(option for option in get_args(kind) if option is not type(None))
+        return "union", (options[0], len(options) < len(get_args(kind)))
     if origin is tuple:
+        return "tuple", get_args(kind)[0]
+    if origin is Literal:
+        return "literal", get_args(kind)
+    if isinstance(kind, type) and is_dataclass(kind):
+        hints = get_type_hints(kind)
+        return "dataclass", tuple((f.name, hints[f.name]) for f in fields(kind))
+    return "scalar", None
+
+
+def _decode(kind: Any, value: Any, where: str) -> Any:
+    shape, detail = _shape(kind)
+    if shape == "union":
+        option, optional = detail
+        if value is None and optional:
+            return None
+        return _decode(option, value, where)
+    if shape == "tuple":
         if not isinstance(value, list | tuple):
             raise ValueError(f"{where}: expected a list, got {value!r}")
-        item_kind = get_args(kind)[0]
-        return tuple(_decode(item_kind, item, f"{where}[{i}]") for i, item in enumerate(value))
-    if origin is Literal:
-        if value not in get_args(kind):
-            raise ValueError(f"{where}: {value!r} is not one of {get_args(kind)}")
+        return tuple(_decode(detail, item, f"{where}[{i}]") for i, item in enumerate(value))
+    if shape == "literal":
+        if value not in detail:
+            raise ValueError(f"{where}: {value!r} is not one of {detail}")
         return value
-    if isinstance(kind, type) and is_dataclass(kind):
+    if shape == "dataclass":
         if not isinstance(value, Mapping):
             raise ValueError(f"{where}: expected an object, got {value!r}")
-        hints = get_type_hints(kind)
-        missing = [f.name for f in fields(kind) if f.name not in value]
+        missing = [name for name, _hint in detail if name not in value]
         if missing:
             raise ValueError(f"{where}: missing {', '.join(missing)}")
         return kind(
-            **{
-                f.name: _decode(hints[f.name], value[f.name], f"{where}.{f.name}")
-                for f in fields(kind)
-            }
+            **{name: _decode(hint, value[name], f"{where}.{name}") for name, hint in detail}
         )
     return _decode_scalar(kind, value, where)
 
