@@ -20,7 +20,6 @@ The rules, in one place:
 """
 
 import math
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -76,11 +75,26 @@ def _check_minimum(minimum_group: int) -> None:
         raise ValueError(f"minimum_group must be at least 1, not {minimum_group}")
 
 
-def _exact(value: float) -> Fraction:
+def _checked(value: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ValueError(f"a benchmark value must be a finite number, not {value!r}")
+    return float(value)
+
+
+def _exact(value: float) -> Fraction:
     # Via the decimal text, so 2.95 means 2.95 as written, not the nearest binary float.
-    return Fraction(repr(float(value)))
+    return Fraction(repr(float(_checked(value))))
+
+
+def _quartile(ordered: Sequence[float], i: int) -> Fraction:
+    """The ``i``-th quartile of sorted values, exactly: ``statistics.quantiles(…, n=4,
+    method="inclusive")`` computed on the two values it interpolates between."""
+    if len(ordered) == 1:
+        return _exact(ordered[0])
+    j, delta = divmod(i * (len(ordered) - 1), 4)
+    if delta == 0:
+        return _exact(ordered[j])
+    return (_exact(ordered[j]) * (4 - delta) + _exact(ordered[j + 1]) * delta) / 4
 
 
 def _round(value: Fraction) -> float:
@@ -97,8 +111,11 @@ def spread(values: Sequence[float], minimum_group: int = DEFAULT_MINIMUM_GROUP) 
     ``minimum_group`` is below 1 or a value is not a finite number.
     """
     _check_minimum(minimum_group)
-    exact = sorted(_exact(value) for value in values)
-    n = len(exact)
+    # Sorted as floats (the order of their exact decimal values too), and only the few
+    # values the figures are made of are taken exactly: sorting exact fractions was most
+    # of a comparison page's time.
+    ordered = sorted(_checked(value) for value in values)
+    n = len(ordered)
     if n == 0 or n < minimum_group:
         return Spread(
             n=n,
@@ -111,17 +128,14 @@ def spread(values: Sequence[float], minimum_group: int = DEFAULT_MINIMUM_GROUP) 
             note=disclosure.group_note(n, minimum_group),
             minimum_group=minimum_group,
         )
-    if n == 1:
-        lower = median = upper = exact[0]
-    else:
-        lower, median, upper = statistics.quantiles(exact, n=4, method="inclusive")
+    lower, median, upper = (_quartile(ordered, i) for i in (1, 2, 3))
     return Spread(
         n=n,
         median=_round(median),
         lower_quartile=_round(lower),
         upper_quartile=_round(upper),
-        minimum=_round(exact[0]),
-        maximum=_round(exact[-1]),
+        minimum=_round(_exact(ordered[0])),
+        maximum=_round(_exact(ordered[-1])),
         suppressed=False,
         note=None,
         minimum_group=minimum_group,

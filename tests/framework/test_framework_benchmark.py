@@ -257,3 +257,31 @@ def test_level_distribution() -> None:
         level_distribution([1, 6, 2], scale)
     with pytest.raises(ValueError, match="repeats"):
         level_distribution([1, 2, 3], [1, 2, 2])
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(min_value=1, max_value=5, allow_nan=False),
+            st.sampled_from([1.0, 2.95, 3.05, 3.25, 4.15, 2.5]),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_spread_agrees_with_exact_quartiles_of_every_value(values: list[float]) -> None:
+    """Only the values the quartiles are made of are taken exactly; the figures are the
+    same as ``statistics.quantiles`` over every value as an exact decimal."""
+    import statistics
+    from fractions import Fraction
+
+    exact = sorted(Fraction(repr(value)) for value in values)
+    if len(exact) == 1:
+        expected = [exact[0]] * 3
+    else:
+        expected = statistics.quantiles(exact, n=4, method="inclusive")
+    found = spread(values, minimum_group=1)
+    assert found.exact_lower_quartile == float(expected[0])
+    assert found.exact_upper_quartile == float(expected[2])
+    half_up = [float(Fraction(int(value * 10 + Fraction(1, 2)), 10)) for value in expected]
+    assert [found.lower_quartile, found.median, found.upper_quartile] == half_up
