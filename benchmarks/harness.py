@@ -27,6 +27,7 @@ VENV_BIN = Path(sys.executable).parent
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 # Every demo account's password (maturity.services.demo.DEMO_PASSWORD), fictional.
 PASSWORD = "fictional-demo-account"
+READY_HOOK = Path(__file__).with_name("gunicorn_ready.py")
 
 
 def free_port() -> int:
@@ -107,15 +108,20 @@ def start_gunicorn(
     log: IO[Any] | None = None,
     threads: int = 1,
     access_log: Path | None = None,
+    ready_dir: Path | None = None,
 ) -> subprocess.Popen[bytes]:
     """gunicorn serving the app on 127.0.0.1:``port``, ready (``/healthz`` answers).
     Warnings and tracebacks go to ``log`` (the terminal if None); with ``access_log``,
-    one line per request ("METHOD STATUS PATH")."""
+    one line per request ("METHOD STATUS PATH"). With ``ready_dir``, each worker marks
+    itself ready there (``gunicorn_ready.py``), for ``restart_workers``."""
     access = (
         ["--access-logfile", str(access_log), "--access-logformat", "%(m)s %(s)s %(U)s"]
         if access_log
         else []
     )
+    if ready_dir is not None:
+        access += ["--config", str(READY_HOOK)]
+        env = {**env, "BENCHMARK_READY_DIR": str(ready_dir)}
     server = subprocess.Popen(
         [
             str(VENV_BIN / "gunicorn"),
@@ -146,6 +152,34 @@ def start_gunicorn(
             time.sleep(0.2)
     stop_gunicorn(server)
     raise SystemExit("gunicorn did not answer /healthz within 30 s")
+
+
+def worker_pids(server: subprocess.Popen[bytes]) -> list[int]:
+    """The process ids of gunicorn's workers (the master's children)."""
+    found = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True)
+    return sorted(int(pid) for pid in found.stdout.split())
+
+
+def restart_workers(server: subprocess.Popen[bytes], ready_dir: Path, workers: int) -> list[int]:
+    """Fresh workers, as after a deployment: ``kill -HUP`` the master (it starts new
+    workers and stops the old), then wait until the old ones have exited and each new
+    one has loaded the app (its file in ``ready_dir``, see ``gunicorn_ready.py``),
+    without sending them a request. Their process ids."""
+    old = set(worker_pids(server))
+    for marker in ready_dir.iterdir():
+        marker.unlink()
+    os.kill(server.pid, signal.SIGHUP)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn stopped (exit {server.returncode})")
+        current = set(worker_pids(server))
+        ready = {int(marker.name) for marker in ready_dir.iterdir()}
+        fresh = current & ready
+        if len(fresh) == workers and not current & old:
+            return sorted(fresh)
+        time.sleep(0.02)
+    raise SystemExit("gunicorn's new workers were not ready within 60 s")
 
 
 def stop_gunicorn(server: subprocess.Popen[bytes]) -> None:
