@@ -148,10 +148,12 @@ def run(questionnaire: Questionnaire, work: Sequence[Case], *, text: bool) -> tu
     return time.perf_counter() - started, time.process_time() - cpu
 
 
-def scoring_seconds(count: int = COUNT) -> float:
-    """Elapsed seconds for the structured work on ``count`` assessments (for ``run.py``)."""
+def scoring_seconds(count: int = COUNT, *, repeat: int = 1, text: bool = False) -> list[float]:
+    """Elapsed seconds for the structured work on ``count`` assessments (and the text if
+    asked), ``repeat`` times on the same assessments (for ``run.py``)."""
     questionnaire = current_questionnaire()
-    return run(questionnaire, cases(questionnaire, count), text=False)[0]
+    work = cases(questionnaire, count)
+    return [run(questionnaire, work, text=text)[0] for _ in range(repeat)]
 
 
 def main() -> None:
