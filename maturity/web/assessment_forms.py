@@ -177,11 +177,8 @@ def _target_check(levels: frozenset[int]) -> Any:
 
 def _link_check(form: DomainForm, field: Field) -> None:
     link = field.data
-    if not link:
-        return
-    if len(link) > URL_LIMIT:
-        raise ValidationError(f"Link must be {URL_LIMIT} characters or fewer")
-    if not _valid_link(link):
+    # Too long is said by the length check; the format only of a link that fits.
+    if link and len(link) <= URL_LIMIT and not _valid_link(link):
         raise ValidationError(LINK_FORMAT)
 
 
@@ -211,7 +208,13 @@ def _indicator_fields(indicator: Indicator, levels: frozenset[int]) -> dict[str,
                 )
             ],
         ),
-        "link": StringField(filters=[_clean_text], validators=[_link_check]),
+        "link": StringField(
+            filters=[_clean_text],
+            validators=[
+                Length(max=URL_LIMIT, message=f"Link must be {URL_LIMIT} characters or fewer"),
+                _link_check,
+            ],
+        ),
         "confidence": StringField(filters=[_strip], validators=[_confidence_check]),
         "version": VersionField(default=0),
         "conflict": StringField(),

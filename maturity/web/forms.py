@@ -52,6 +52,13 @@ from maturity.models import (
     OrganisationStatus,
     Role,
 )
+from maturity.services.accounts import PASSWORD_MAX_LENGTH
+from maturity.services.actions import OWNER_LIMIT, TITLE_LIMIT
+from maturity.services.tokens import NAME_LIMIT as TOKEN_NAME_LIMIT
+
+# Longest password a sign-in or "current password" field takes: more than any password
+# the service sets, far less than a request can hold.
+PASSWORD_FIELD_LIMIT = 256
 
 
 def place_error(form: FlaskForm, error: Exception, default: str) -> None:
@@ -68,13 +75,19 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
+def _length(what: str, limit: int) -> Length:
+    """At most ``limit`` characters, refused in GOV.UK's words: "<what> must be 200
+    characters or fewer"."""
+    return Length(max=limit, message=f"{what} must be {limit:,} characters or fewer")
+
+
 def _choices(enum_class: type[Choice]) -> list[tuple[str, str]]:
     return [(member.value, member.label) for member in enum_class]
 
 
 def _email(label: str, required: str, *, check_format: bool = True) -> EmailField:
     """An email address field; ``check_format`` also refuses text that is not one."""
-    checks: list[Any] = [InputRequired(required), Length(max=254)]
+    checks: list[Any] = [InputRequired(required), _length("Email address", 254)]
     if check_format:
         checks.insert(
             1, Email("Enter an email address in the correct format, like name@example.org")
@@ -102,7 +115,10 @@ class SignInForm(FlaskForm):
     password = PasswordField(
         "Password",
         widget=GovPasswordInput(),
-        validators=[InputRequired("Enter your password"), Length(max=256)],
+        validators=[
+            InputRequired("Enter your password"),
+            _length("Password", PASSWORD_FIELD_LIMIT),
+        ],
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
@@ -129,7 +145,10 @@ class NewPasswordMixin:
         "Create a password",
         widget=GovPasswordInput(),
         description="Use 12 characters or more. Three random words work well.",
-        validators=[InputRequired("Enter a password"), Length(max=256)],
+        validators=[
+            InputRequired("Enter a password"),
+            _length("Password", PASSWORD_MAX_LENGTH),
+        ],
     )
     confirm = PasswordField(
         "Confirm your password",
@@ -145,7 +164,7 @@ class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
     name = StringField(
         "Your full name",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter your full name"), Length(max=200)],
+        validators=[InputRequired("Enter your full name"), _length("Full name", 200)],
     )
     submit = SubmitField("Create account", widget=GovSubmitInput())
 
@@ -162,7 +181,10 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
     current_password = PasswordField(
         "Current password",
         widget=GovPasswordInput(),
-        validators=[InputRequired("Enter your current password")],
+        validators=[
+            InputRequired("Enter your current password"),
+            _length("Current password", PASSWORD_FIELD_LIMIT),
+        ],
     )
     submit = SubmitField("Change password", widget=GovSubmitInput())
 
@@ -177,7 +199,7 @@ class InviteForm(FlaskForm):
         "Full name",
         widget=GovTextInput(),
         filters=[_strip],
-        validators=[InputRequired("Enter the person's full name"), Length(max=200)],
+        validators=[InputRequired("Enter the person's full name"), _length("Full name", 200)],
     )
     email = _email("Email address", "Enter the person's email address")
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
@@ -213,7 +235,7 @@ class OrganisationForm(FlaskForm):
     name = StringField(
         "Name",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter the organisation's name"), Length(max=200)],
+        validators=[InputRequired("Enter the organisation's name"), _length("Name", 200)],
     )
     region = _region()
     status = _enum_radios(
@@ -284,12 +306,16 @@ class ActionForm(FlaskForm):
     assessment = HiddenField()
     indicator = HiddenField()
     title = TextAreaField(
-        "What needs to be done", validators=[InputRequired("Enter what needs to be done")]
+        "What needs to be done",
+        validators=[
+            InputRequired("Enter what needs to be done"),
+            _length("The action", TITLE_LIMIT),
+        ],
     )
     owner = StringField(
         "Owner",
         description="A person or team, for example “Workforce lead”.",
-        validators=[InputRequired("Enter who owns the action")],
+        validators=[InputRequired("Enter who owns the action"), _length("The owner", OWNER_LIMIT)],
     )
     domain = SelectField(
         "Section",
@@ -319,12 +345,11 @@ DIRECTORY_KINDS = dict(_choices(OrganisationKind))
 def _text(label: str, required: str | None = None, limit: int = 300, **kwargs: Any) -> StringField:
     """A one-line text field, trimmed; ``required``: the message when it is left empty."""
     checks: list[Any] = [DataRequired(required)] if required else [Optional()]
-    message = f"{label} must be {limit} characters or fewer"
     return StringField(
         label,
         widget=GovTextInput(),
         filters=[_strip],
-        validators=[*checks, Length(max=limit, message=message)],
+        validators=[*checks, _length(label, limit)],
         **kwargs,
     )
 
@@ -347,7 +372,7 @@ class DirectoryEntryForm(FlaskForm):
         "Summary (optional)",
         widget=GovTextArea(),
         filters=[_strip],
-        validators=[Length(max=2000, message="The summary must be 2000 characters or fewer")],
+        validators=[_length("The summary", 2000)],
     )
     practice = TextAreaField(
         "Known for",
@@ -355,9 +380,7 @@ class DirectoryEntryForm(FlaskForm):
         filters=[_strip],
         validators=[
             DataRequired("Enter what the academy is known for"),
-            Length(
-                max=1000, message="What the academy is known for must be 1000 characters or fewer"
-            ),
+            _length("What the academy is known for", 1000),
         ],
     )
     domains = SelectMultipleField(
@@ -395,6 +418,7 @@ class ApiTokenForm(FlaskForm):
         widget=GovTextInput(),
         filters=[_strip],
         description="So you can tell your tokens apart, for example “Power BI dashboard”.",
+        validators=[_length("The name", TOKEN_NAME_LIMIT)],
     )
     submit = SubmitField("Create token", widget=GovSubmitInput())
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from maturity.framework.impact.case_studies import (
     CASE_STUDY_BODY_LIMIT,
+    CASE_STUDY_FIRST_NAME_LIMIT,
     CASE_STUDY_TITLE_LIMIT,
     CaseStudyFields,
     check_case_study,
@@ -43,6 +44,7 @@ from maturity.framework.impact.theory import (
 
 __all__ = [
     "CASE_STUDY_BODY_LIMIT",
+    "CASE_STUDY_FIRST_NAME_LIMIT",
     "CASE_STUDY_TITLE_LIMIT",
     "FIGURE_LIMIT",
     "TOC_ITEM_LIMIT",

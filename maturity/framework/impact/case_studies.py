@@ -13,6 +13,7 @@ from maturity.framework.schema import MetricsDefinition
 
 __all__ = [
     "CASE_STUDY_BODY_LIMIT",
+    "CASE_STUDY_FIRST_NAME_LIMIT",
     "CASE_STUDY_TITLE_LIMIT",
     "CaseStudyFields",
     "check_case_study",
@@ -23,6 +24,7 @@ __all__ = [
 
 CASE_STUDY_BODY_LIMIT = 1500
 CASE_STUDY_TITLE_LIMIT = 120
+CASE_STUDY_FIRST_NAME_LIMIT = 30
 FIRST_NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
 # Linear on any input: the local part starts a token (the lookbehind) and is bounded, so a
 # long run of word characters with no "@" is not rescanned from every position.
@@ -87,7 +89,8 @@ def check_case_study(
                 f"Remove {found}: a case study must not hold contact details or other personal data"
             )
     if fields.first_name is not None and (
-        len(fields.first_name) > 30 or not FIRST_NAME_PATTERN.match(fields.first_name)
+        len(fields.first_name) > CASE_STUDY_FIRST_NAME_LIMIT
+        or not FIRST_NAME_PATTERN.match(fields.first_name)
     ):
         errors["first_name"] = "Enter a first name only (one word, letters only), or leave it blank"
     if not fields.consent_confirmed:

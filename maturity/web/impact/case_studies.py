@@ -36,6 +36,10 @@ def _case_study_page(form: CaseStudyForm, editing: CaseStudy | None) -> Response
             flash("The case study has been saved", "success")
             return redirect(url_for("impact.case_studies", slug=g.organisation.slug))
         add_errors(form, errors)
+    elif form.is_submitted():
+        # A field too long for its column: say what else is wrong too, as a save would.
+        found = service.check_case_study_fields(form.fields(), today())
+        add_errors(form, {name: text for name, text in found.items() if not form[name].errors})
     form.period.choices = [(str(period), str(period)) for period in Period.selectable(today())]
     return render_form(
         "impact/case_study_form.html",

@@ -21,10 +21,12 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.core import UnboundField
-from wtforms.validators import ValidationError
+from wtforms.validators import Length, ValidationError
 
 from maturity.framework import Metric
 from maturity.framework.impact import (
+    CASE_STUDY_FIRST_NAME_LIMIT,
+    CASE_STUDY_TITLE_LIMIT,
     CaseStudyFields,
     Outcome,
     TheoryOfChangeFields,
@@ -200,9 +202,29 @@ class OutcomeForm(FlaskForm):
 
 
 class CaseStudyForm(FlaskForm):
-    title = StringField("Title", filters=[_line])
+    # The lengths of the two fields kept in limited columns are also checked here, so
+    # that no value longer than its column reaches the service.
+    title = StringField(
+        "Title",
+        filters=[_line],
+        validators=[
+            Length(
+                max=CASE_STUDY_TITLE_LIMIT,
+                message=f"Title must be {CASE_STUDY_TITLE_LIMIT} characters or fewer",
+            )
+        ],
+    )
     body = TextAreaField("The case study", filters=[_block])
-    first_name = StringField("First name (optional)", filters=[_line])
+    first_name = StringField(
+        "First name (optional)",
+        filters=[_line],
+        validators=[
+            Length(
+                max=CASE_STUDY_FIRST_NAME_LIMIT,
+                message=f"First name must be {CASE_STUDY_FIRST_NAME_LIMIT} characters or fewer",
+            )
+        ],
+    )
     period = SelectField("Quarter it relates to", validate_choice=False)
     domains = SelectMultipleField(
         "Maturity domains it shows (optional)", validate_choice=False, filters=[_unique]

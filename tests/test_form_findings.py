@@ -1,0 +1,92 @@
+"""What the form walks found (``tests/test_form_walk.py``, ``tests/test_form_fuzz.py``,
+``tests/test_form_lengths.py``), each failing case kept here as it was found."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import PageCheckingClient as Client
+from tests.helpers import World, field_errors, sign_in
+
+# --- Lengths: every field refuses more than its column holds, in words naming it ------------
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "fields", "field", "message"),
+    [
+        (
+            "auth.sign_in",
+            {"email": "e" * 255, "password": "x"},
+            "email",
+            "Email address must be 254 characters or fewer",
+        ),
+        (
+            "auth.sign_in",
+            {"email": "a@b.example", "password": "p" * 257},
+            "password",
+            "Password must be 256 characters or fewer",
+        ),
+    ],
+)
+def test_length_refusals_on_account_forms_say_what_to_do(
+    client: Client, endpoint: str, fields: dict[str, str], field: str, message: str
+) -> None:
+    refused = client.post_page(endpoint, fields, expected=200)
+    assert field_errors(refused)[field] == message
+
+
+def test_a_new_password_longer_than_the_service_allows_is_refused_on_the_form(
+    client: Client, world: World
+) -> None:
+    """The form let 256 characters through and the service refused over 128, in two
+    different wordings; now the form's limit is the service's."""
+    sign_in(client, world.contributor)
+    long = "correct horse battery " * 6  # 132 characters
+    refused = client.post_page(
+        "auth.change_password",
+        {"current_password": "x", "password": long, "confirm": long},
+        expected=200,
+    )
+    assert field_errors(refused)["password"] == "Password must be 128 characters or fewer"
+
+
+def test_an_overlong_organisation_name_is_refused_in_words_that_name_it(
+    client: Client, world: World
+) -> None:
+    """It said "Field cannot be longer than 200 characters."."""
+    sign_in(client, world.admin)
+    refused = client.post_page(
+        "admin.new_organisation",
+        {
+            "name": "n" * 201,
+            "region": "north-west",
+            "status": "live",
+            "kind": "health_and_care",
+            "host_body_type": "local_authority",
+            "delivery_mode": "blended",
+        },
+        expected=200,
+    )
+    assert field_errors(refused) == {"name": "Name must be 200 characters or fewer"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"title": "t" * 121}, "title", "Title must be 120 characters or fewer"),
+        ({"first_name": "f" * 31}, "first_name", "First name must be 30 characters or fewer"),
+    ],
+)
+def test_a_case_study_field_too_long_for_its_column_is_refused_with_the_other_problems(
+    client: Client, world: World, fields: dict[str, str], field: str, message: str
+) -> None:
+    sign_in(client, world.contributor)
+    valid = {"title": "A new start", "body": "A story.", "period": "2025/26 Q2"}
+    refused = client.post_page(
+        "impact.new_case_study", {**valid, **fields}, expected=200, slug=world.org
+    )
+    # The consent left out is still reported alongside, as a save would.
+    assert field_errors(refused) == {
+        field: message,
+        "consent": "Confirm that the person agreed to their story being shared",
+    }
