@@ -4,7 +4,17 @@
 from __future__ import annotations
 
 import pytest
+from flask import Flask
+from sqlalchemy import select
 
+from maturity.extensions import db
+from maturity.models import (
+    AccountToken,
+    Organisation,
+    User,
+)
+from maturity.services import accounts
+from maturity.services.settings import Settings
 from tests.helpers import PageCheckingClient as Client
 from tests.helpers import World, field_errors, sign_in
 
@@ -90,3 +100,75 @@ def test_a_case_study_field_too_long_for_its_column_is_refused_with_the_other_pr
         field: message,
         "consent": "Confirm that the person agreed to their story being shared",
     }
+
+
+# --- Names of only spaces ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "fields", "field", "message"),
+    [
+        (
+            "orgs.invite",
+            {"email": "ivy@test.example", "role": "contributor"},
+            "name",
+            "Enter the person's full name",
+        ),
+        (
+            "admin.new_organisation",
+            {
+                "region": "north-west",
+                "status": "live",
+                "kind": "health_and_care",
+                "host_body_type": "local_authority",
+                "delivery_mode": "blended",
+            },
+            "name",
+            "Enter the organisation's name",
+        ),
+    ],
+)
+def test_a_name_of_only_spaces_is_refused(
+    app: Flask,
+    client: Client,
+    world: World,
+    endpoint: str,
+    fields: dict[str, str],
+    field: str,
+    message: str,
+) -> None:
+    """A name of spaces passed "required" and was stored empty."""
+    sign_in(client, world.admin)
+    values = {"slug": world.org} if endpoint.startswith("orgs.") else {}
+    refused = client.post_page(endpoint, {**fields, field: "   "}, expected=200, **values)
+    assert field_errors(refused) == {field: message}
+    with app.app_context():
+        assert db.session.scalars(select(Organisation).where(Organisation.name == "")).all() == []
+        assert db.session.scalars(select(AccountToken).where(AccountToken.name == "")).all() == []
+
+
+def test_an_invitation_cannot_be_accepted_with_a_name_of_spaces(
+    app: Flask, client: Client, world: World
+) -> None:
+    with app.app_context():
+        inviter = accounts.user_by_email(world.admin)
+        assert inviter is not None
+        issued = accounts.invite(
+            email="new@test.example",
+            name="New Person",
+            invited_by=inviter,
+            link_for=lambda token: token,
+            settings=Settings.from_config(app.config),
+        )
+        db.session.commit()
+    password = "a brand new passphrase"
+    refused = client.post_page(
+        "auth.accept_invitation",
+        {"name": " \t ", "password": password, "confirm": password},
+        expected=200,
+        token=issued.token,
+    )
+    assert field_errors(refused) == {"name": "Enter your full name"}
+    with app.app_context():
+        assert accounts.user_by_email("new@test.example") is None
+        assert db.session.scalars(select(User).where(User.name == "")).all() == []

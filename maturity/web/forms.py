@@ -164,7 +164,8 @@ class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
     name = StringField(
         "Your full name",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter your full name"), _length("Full name", 200)],
+        filters=[_strip],
+        validators=[DataRequired("Enter your full name"), _length("Full name", 200)],
     )
     submit = SubmitField("Create account", widget=GovSubmitInput())
 
@@ -199,7 +200,7 @@ class InviteForm(FlaskForm):
         "Full name",
         widget=GovTextInput(),
         filters=[_strip],
-        validators=[InputRequired("Enter the person's full name"), _length("Full name", 200)],
+        validators=[DataRequired("Enter the person's full name"), _length("Full name", 200)],
     )
     email = _email("Email address", "Enter the person's email address")
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
@@ -235,7 +236,8 @@ class OrganisationForm(FlaskForm):
     name = StringField(
         "Name",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter the organisation's name"), _length("Name", 200)],
+        filters=[_strip],
+        validators=[DataRequired("Enter the organisation's name"), _length("Name", 200)],
     )
     region = _region()
     status = _enum_radios(
