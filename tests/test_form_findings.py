@@ -172,3 +172,66 @@ def test_an_invitation_cannot_be_accepted_with_a_name_of_spaces(
     with app.app_context():
         assert accounts.user_by_email("new@test.example") is None
         assert db.session.scalars(select(User).where(User.name == "")).all() == []
+
+
+# --- Choices the page does not offer, years written any other way ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"kind": "walk-unknown"}, "kind", "Select the kind of academy"),
+        ({"locality": "walk-unknown"}, "locality", "Select the type of locality"),
+        ({"region": "walk-unknown"}, "region", "Select a region"),
+        (
+            {"year_established": "2_023"},
+            "year_established",
+            "Enter the year established as 4 digits, like 2023",
+        ),
+        (
+            {"year_established": "٢٠٢٣"},
+            "year_established",
+            "Enter the year established as 4 digits, like 2023",
+        ),
+        (
+            {"year_established": "9" * 5000},
+            "year_established",
+            "Enter the year established as 4 digits, like 2023",
+        ),
+    ],
+)
+def test_organisation_refusals_say_what_to_do(
+    client: Client, world: World, fields: dict[str, str], field: str, message: str
+) -> None:
+    """They said "Not a valid choice", "Not a valid integer value" and "Field cannot be
+    longer than 200 characters" (and "2_023" and "٢٠٢٣" were taken as 2023)."""
+    sign_in(client, world.admin)
+    valid = {
+        "name": "Walkden Care Academy",
+        "region": "north-west",
+        "status": "live",
+        "kind": "health_and_care",
+        "host_body_type": "local_authority",
+        "delivery_mode": "blended",
+    }
+    refused = client.post_page("admin.new_organisation", {**valid, **fields}, expected=200)
+    assert field_errors(refused) == {field: message}
+
+
+def test_an_unknown_section_beside_known_ones_is_refused_not_dropped(
+    app: Flask, client: Client, world: World
+) -> None:
+    """A section the page does not offer, ticked beside real ones, was dropped quietly
+    and the entry saved: what was saved was not what was sent."""
+    sign_in(client, world.admin)
+    refused = client.post_page(
+        "directory.new_entry",
+        {
+            "name": "Example Coast Academy",
+            "practice": "Runs a shared bank of care staff",
+            "domains": ["recruitment", " "],
+            "source_title": "Fictional test source",
+        },
+        expected=200,
+    )
+    assert field_errors(refused) == {"domains": "Select sections from the list"}

@@ -95,18 +95,64 @@ def _email(label: str, required: str, *, check_format: bool = True) -> EmailFiel
     return EmailField(label, widget=GovTextInput(), filters=[_strip], validators=checks)
 
 
+class ChoiceSelectField(SelectField):
+    """A select whose refusal of a value it does not offer is a GOV.UK message
+    (``invalid_choice``), not WTForms' "Not a valid choice"."""
+
+    def __init__(self, *args: Any, invalid_choice: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.invalid_choice = invalid_choice
+
+    def pre_validate(self, form: Any) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(self.invalid_choice) from None
+
+
+class ChoiceRadioField(ChoiceSelectField, RadioField):
+    """Radios refusing a value they do not offer with ``invalid_choice``."""
+
+
+class YearField(IntegerField):
+    """A year typed as four digits. Anything else (``2_023``, ``٢٠٢٣``, 100,000 digits)
+    is an error on the field in GOV.UK's words (``message``), not "Not a valid integer
+    value"."""
+
+    def __init__(self, label: str, message: str, **kwargs: Any) -> None:
+        super().__init__(label, **kwargs)
+        self.message = message
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        text = str(valuelist[0]).strip()
+        self.data = int(text) if len(text) == 4 and text.isascii() and text.isdigit() else None
+        if text and self.data is None:
+            raise ValueError(self.message)
+
+
 def _region() -> SelectField:
-    return SelectField("Region", widget=GovSelect(), validators=[InputRequired("Select a region")])
+    return ChoiceSelectField(
+        "Region",
+        widget=GovSelect(),
+        validators=[InputRequired("Select a region")],
+        invalid_choice="Select a region",
+    )
 
 
-def _enum_radios(label: str, enum_class: type[Choice], required: str | None = None) -> RadioField:
+def _enum_radios(
+    label: str, enum_class: type[Choice], required: str | None = None, *, invalid: str = ""
+) -> RadioField:
     """Radios for one of the models' choice enums; ``required``: the message when none
-    is chosen (optional if None)."""
-    return RadioField(
+    is chosen (optional if None); ``invalid``: the message for a value not offered
+    (``required`` by default)."""
+    return ChoiceRadioField(
         label,
         widget=GovRadioInput(),
         choices=_choices(enum_class),
         validators=[InputRequired(required)] if required else [Optional()],
+        invalid_choice=invalid or required or f"Select the {label.lower()} from the list",
     )
 
 
@@ -207,7 +253,7 @@ class InviteForm(FlaskForm):
 
 
 class InviteMemberForm(InviteForm):
-    role = RadioField(
+    role = ChoiceRadioField(
         "Role",
         widget=GovRadioInput(),
         choices=[
@@ -216,6 +262,7 @@ class InviteMemberForm(InviteForm):
         ],
         default="contributor",
         validators=[InputRequired("Select a role")],
+        invalid_choice="Select a role",
     )
 
 
@@ -246,10 +293,11 @@ class OrganisationForm(FlaskForm):
     kind = _enum_radios("Kind of academy", OrganisationKind, "Select the kind of academy")
     host_body_type = _enum_radios("Host body", HostBodyType, "Select the host body")
     delivery_mode = _enum_radios("Delivery mode", DeliveryMode, "Select the delivery mode")
-    locality = _enum_radios("Type of locality", Locality)
-    funding_mix = _enum_radios("Funding", FundingMix)
-    year_established = IntegerField(
+    locality = _enum_radios("Type of locality", Locality, invalid="Select the type of locality")
+    funding_mix = _enum_radios("Funding", FundingMix, invalid="Select how the academy is funded")
+    year_established = YearField(
         "Year established",
+        "Enter the year established as 4 digits, like 2023",
         widget=GovTextInput(),
         description="Leave blank if the academy has not launched yet. For example, 2023",
         validators=[Optional()],
@@ -325,11 +373,12 @@ class ActionForm(FlaskForm):
         validators=[InputRequired("Select the section the action belongs to")],
     )
     due = DayMonthYearField("Due date (optional)", "Enter a real due date, for example 31 3 2027")
-    status = RadioField(
+    status = ChoiceRadioField(
         "Status",
         choices=_choices(ActionStatus),
         default=ActionStatus.NOT_STARTED.value,
         validators=[InputRequired("Select the status")],
+        invalid_choice="Select the status",
     )
     submit = SubmitField("Save action", widget=GovSubmitInput())
 
@@ -409,9 +458,11 @@ class DirectoryEntryForm(FlaskForm):
 
     def validate_domains(self, field: SelectMultipleField) -> None:
         known = {value for value, _label in field.choices or ()}
-        field.data = [value for value in field.data or [] if value in known]
-        if not field.data:
+        if not any(value in known for value in field.data or []):
             raise ValidationError("Select at least one section the practice belongs to")
+        if any(value not in known for value in field.data or []):
+            # Not dropped quietly: what is saved is what was ticked.
+            raise ValidationError("Select sections from the list")
 
 
 class ApiTokenForm(FlaskForm):
@@ -428,7 +479,12 @@ class ApiTokenForm(FlaskForm):
 class PublishOpenDataForm(FlaskForm):
     """Which cycle's national figures to publish; the choices are set by the view."""
 
-    cycle = SelectField("Cycle", widget=GovSelect(), validators=[InputRequired("Select a cycle")])
+    cycle = ChoiceSelectField(
+        "Cycle",
+        widget=GovSelect(),
+        validators=[InputRequired("Select a cycle")],
+        invalid_choice="Select a cycle",
+    )
     submit = SubmitField("Publish", widget=GovSubmitInput())
 
 
