@@ -10,13 +10,16 @@ from sqlalchemy import select
 from maturity.extensions import db
 from maturity.models import (
     AccountToken,
+    ImpactReturn,
     Organisation,
+    TheoryOfChange,
     User,
 )
 from maturity.services import accounts
+from maturity.services.impact import set_values
 from maturity.services.settings import Settings
 from tests.helpers import PageCheckingClient as Client
-from tests.helpers import World, field_errors, sign_in
+from tests.helpers import World, field_errors, sign_in, submit
 
 # --- Lengths: every field refuses more than its column holds, in words naming it ------------
 
@@ -235,3 +238,52 @@ def test_an_unknown_section_beside_known_ones_is_refused_not_dropped(
         expected=200,
     )
     assert field_errors(refused) == {"domains": "Select sections from the list"}
+
+
+# --- A refused impact save changes nothing ---------------------------------------------------
+
+
+def test_a_refused_return_save_leaves_the_return_as_it_was(
+    app: Flask, client: Client, world: World
+) -> None:
+    """Notes of 100,000 characters were refused, yet the save took the next version
+    (and "last changed by"): a refused post changed the database."""
+    sign_in(client, world.contributor)
+    with app.app_context():
+        before = db.session.get_one(ImpactReturn, world.impact_return).version
+    url = client.url("impact.edit_return", slug=world.org, return_id=world.impact_return)
+    refused = submit(client, url, {"notes": "n" * 100_000})
+    assert field_errors(refused) == {"notes": "Notes must be 500 characters or fewer"}
+    with app.app_context():
+        after = db.session.get_one(ImpactReturn, world.impact_return)
+        assert (after.version, after.updated_by_id) == (before, None)
+    # A change is still saved as a new version, and a stale page still hears of it.
+    assert submit(client, url, {"notes": "Fine"}).status_code == 302
+    with app.app_context():
+        assert db.session.get_one(ImpactReturn, world.impact_return).version == before + 1
+
+
+def test_a_refused_save_against_a_stale_version_still_says_someone_else_saved(
+    app: Flask, client: Client, world: World
+) -> None:
+    sign_in(client, world.contributor)
+    url = client.url("impact.edit_return", slug=world.org, return_id=world.impact_return)
+    with app.app_context():
+        lead = accounts.user_by_email(world.lead)
+        assert lead is not None
+        set_values(db.session.get_one(ImpactReturn, world.impact_return), {}, lead)
+        db.session.commit()
+    stale = submit(client, url, {"version": "0", "notes": ""})
+    assert "Someone else saved this return" in stale.get_data(as_text=True)
+
+
+def test_a_refused_theory_of_change_save_leaves_it_as_it_was(
+    app: Flask, client: Client, world: World
+) -> None:
+    """A challenge of 100,000 characters was refused, yet "last changed by" was set."""
+    sign_in(client, world.contributor)
+    url = client.url("impact.edit_theory", slug=world.org, theory_id=world.theory)
+    refused = submit(client, url, {"challenge": "c" * 100_000})
+    assert list(field_errors(refused)) == ["challenge"]
+    with app.app_context():
+        assert db.session.get_one(TheoryOfChange, world.theory).updated_by_id is None

@@ -79,6 +79,18 @@ def owned_by(
     return found
 
 
+def figures_change(stored: Mapping[str, Figure], values: Mapping[str, Number | None]) -> bool:
+    """Whether writing ``values`` over the ``stored`` records (``store_figures``) would
+    change any of them."""
+    for metric_id, value in values.items():
+        record = stored.get(metric_id)
+        if (record is None) != (value is None) or (
+            record is not None and value is not None and record.value != float(value)
+        ):
+            return True
+    return False
+
+
 def store_figures(
     stored: Mapping[str, Figure],
     values: Mapping[str, Number | None],

@@ -34,12 +34,17 @@ from maturity.services.impact.common import (
     FieldErrors,
     ImpactError,
     as_number,
+    figures_change,
     metrics_definition,
     owned_by,
     store_figures,
 )
 
 NOTES_LIMIT = 500
+SAVED_MEANWHILE = (
+    "Someone else saved this return while you were editing. Your changes were not saved: "
+    "check the figures below and save again"
+)
 PERSONAL_DATA_WARNING = (
     "Enter totals only. Do not enter names, dates of birth, contact details or anything "
     "else that could identify a person."
@@ -177,6 +182,18 @@ def save_return(
     notes = (notes or "").strip()
     if (problem := notes_error(notes)) is not None:
         errors["notes"] = problem
+    kept = {key: value for key, value in values.items() if key not in errors}
+    stored = {item.metric_id: item for item in impact_return.values}
+    new_notes = impact_return.notes if "notes" in errors else notes or None
+    if not figures_change(stored, kept) and new_notes == impact_return.notes:
+        # Nothing to write (everything sent was refused, or is already saved): the
+        # return is left as it is, but a page opened on an older version still hears so.
+        current = db.session.scalar(
+            select(ImpactReturn.version).where(ImpactReturn.id == impact_return.id)
+        )
+        if current != (base_version or 0):
+            raise ImpactError(SAVED_MEANWHILE)
+        return errors
     # A conditional UPDATE claims the next version: of two saves based on the same
     # version, only one can succeed, even when they run at the same moment.
     claimed = db.session.execute(
@@ -189,21 +206,17 @@ def save_return(
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise ImpactError(
-            "Someone else saved this return while you were editing. Your changes were not "
-            "saved: check the figures below and save again"
-        )
+        raise ImpactError(SAVED_MEANWHILE)
     db.session.expire(impact_return, ["version"])
     store_figures(
-        {item.metric_id: item for item in impact_return.values},
-        {key: value for key, value in values.items() if key not in errors},
+        stored,
+        kept,
         lambda metric_id, value: impact_return.values.append(
             ImpactValue(metric_id=metric_id, value=value)
         ),
         impact_return.values.remove,
     )
-    if "notes" not in errors:
-        impact_return.notes = notes or None
+    impact_return.notes = new_notes
     impact_return.updated_by_id = user.id
     db.session.flush()
     return errors

@@ -104,13 +104,18 @@ def save_theory(theory: TheoryOfChange, fields: TheoryOfChangeFields, user: User
     """Save the challenge and lists; returns errors keyed by field (``challenge``,
     ``inputs``, ``activities``, ``outputs``, ``impacts``); valid fields are kept."""
     errors = check_theory_of_change(fields)
-    if "challenge" not in errors:
+    changed = False
+    if "challenge" not in errors and theory.challenge != fields.challenge:
         theory.challenge = fields.challenge
+        changed = True
     for name in ("inputs", "activities", "outputs", "impacts"):
-        if name not in errors:
-            setattr(theory, name, list(getattr(fields, name)))
-    theory.updated_by_id = user.id
-    db.session.flush()
+        items = list(getattr(fields, name))
+        if name not in errors and list(getattr(theory, name)) != items:
+            setattr(theory, name, items)
+            changed = True
+    if changed:  # a post whose every change was refused leaves the theory as it was
+        theory.updated_by_id = user.id
+        db.session.flush()
     return errors
 
 
