@@ -11,6 +11,7 @@ from maturity.extensions import db
 from maturity.models import (
     AccountToken,
     ImpactReturn,
+    ImpactTarget,
     Organisation,
     TheoryOfChange,
     User,
@@ -19,7 +20,7 @@ from maturity.services import accounts
 from maturity.services.impact import set_values
 from maturity.services.settings import Settings
 from tests.helpers import PageCheckingClient as Client
-from tests.helpers import World, field_errors, sign_in, submit
+from tests.helpers import World, csrf_from, field_errors, sign_in, submit
 
 # --- Lengths: every field refuses more than its column holds, in words naming it ------------
 
@@ -287,3 +288,42 @@ def test_a_refused_theory_of_change_save_leaves_it_as_it_was(
     assert list(field_errors(refused)) == ["challenge"]
     with app.app_context():
         assert db.session.get_one(TheoryOfChange, world.theory).updated_by_id is None
+
+
+# --- Financial years the page does not offer -------------------------------------------------
+
+
+@pytest.mark.parametrize("cycle", ["1999/00", "2999/00", " 2026/27 "])
+def test_a_theory_of_change_is_started_only_for_a_year_the_page_offers(
+    app: Flask, client: Client, world: World, cycle: str
+) -> None:
+    """Any financial year was accepted (1999/00, 2999/00), and " 2026/27 " was stored as
+    typed: a second version for 2026/27 on SQLite, a 500 on PostgreSQL (the column holds 7
+    characters)."""
+    sign_in(client, world.contributor)
+    refused = client.post_page("impact.theories", {"cycle": cycle}, expected=200, slug=world.org)
+    assert field_errors(refused) == {"cycle": "Select a financial year from the list"}
+    with app.app_context():
+        cycles = db.session.scalars(select(TheoryOfChange.cycle)).all()
+        assert sorted(cycles) == ["2025/26", "2025/26"]
+
+
+@pytest.mark.parametrize("cycle", ["2999/00", " 2026/27"])
+def test_targets_are_set_only_for_a_year_the_page_offers(
+    app: Flask, client: Client, world: World, cycle: str
+) -> None:
+    """Targets could be set for 2999/00, and for " 2026/27" stored as typed (a 500 on
+    PostgreSQL)."""
+    sign_in(client, world.contributor)
+    url = client.url("impact.targets", slug=world.org)
+    response = client.post(
+        url,
+        data={
+            "csrf_token": csrf_from(client.get(url)),
+            "cycle": cycle,
+            "target-people-supported": "10",
+        },
+    )
+    assert response.status_code == 404
+    with app.app_context():
+        assert db.session.scalars(select(ImpactTarget)).all() == []

@@ -52,6 +52,7 @@ def save_targets(
     """
     if not Cycle.is_valid(cycle):
         raise ImpactError("Select a financial year from the list", field="cycle")
+    cycle = str(Cycle.parse(cycle))  # " 2026/27 " is 2026/27, and fits its column
     definition = metrics_definition()
     allowed = {metric.id for metric in target_metrics(definition)}
     errors: FieldErrors = {}

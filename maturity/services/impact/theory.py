@@ -59,6 +59,7 @@ def start_theory(organisation: Organisation, cycle: str, user: User) -> TheoryOf
     """
     if not Cycle.is_valid(cycle):
         raise ImpactError("Select a financial year from the list", field="cycle")
+    cycle = str(Cycle.parse(cycle))  # " 2026/27 " is 2026/27, and fits its column
     existing = db.session.scalar(
         select(TheoryOfChange).where(
             TheoryOfChange.organisation_id == organisation.id, TheoryOfChange.cycle == cycle

@@ -163,7 +163,18 @@ class StartReturnForm(FlaskForm):
 
 
 class StartTheoryForm(FlaskForm):
+    """``years``: every financial year a version may be started for today (the service
+    refuses one that already has a version, saying so)."""
+
     cycle = SelectField("Start a version for the financial year", validate_choice=False)
+
+    def __init__(self, *args: Any, years: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.years = list(years)
+
+    def validate_cycle(self, field: SelectField) -> None:
+        if field.data not in self.years:
+            raise ValidationError("Select a financial year from the list")
 
 
 class TheoryForm(FlaskForm):

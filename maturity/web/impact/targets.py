@@ -23,8 +23,10 @@ from maturity.web.impact.forms import targets_form
 @bp.route("/targets", methods=["GET", "POST"])
 @requires(Policy.ORG_MEMBER)
 def targets(slug: str) -> ResponseReturnValue:
+    cycles = [str(item) for item in Cycle.selectable(today(), ahead=1)]
     cycle = request.values.get("cycle") or str(Cycle.containing(today()))
-    if not Cycle.is_valid(cycle):
+    # A year the page does not offer (or one written any other way) has no targets page.
+    if cycle not in cycles:
         abort(404)
     definition = service.metrics_definition()
     metrics = service.target_metrics(definition)
@@ -43,7 +45,7 @@ def targets(slug: str) -> ResponseReturnValue:
         "impact/targets.html",
         form,
         cycle=cycle,
-        cycles=[str(item) for item in Cycle.selectable(today(), ahead=1)],
+        cycles=cycles,
         metrics=metrics,
         definition=definition,
         units=UNIT_SUFFIX,

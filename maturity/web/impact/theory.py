@@ -79,7 +79,7 @@ def theories(slug: str) -> ResponseReturnValue:
     existing = service.theories_for(g.organisation)
     taken = {theory.cycle for theory in existing}
     cycles = [str(item) for item in Cycle.selectable(today(), ahead=1)]
-    form = StartTheoryForm()
+    form = StartTheoryForm(years=cycles)
     if request.method == "GET":
         form.cycle.data = str(Cycle.containing(today()))
     form.cycle.choices = [(cycle, cycle) for cycle in cycles if cycle not in taken]
