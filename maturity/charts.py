@@ -25,6 +25,7 @@ import math
 import re
 import textwrap
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Concatenate, ParamSpec, cast
@@ -286,12 +287,17 @@ def _render(title: str, draw: Callable[[Figure], None], size: tuple[float, float
     buffer = io.StringIO()
     # Text properties are read from rcParams when artists are created, so the figure is built
     # inside the context as well as saved in it.
-    with _RENDER_LOCK, matplotlib.rc_context(_RC):
+    with _RENDER_LOCK, matplotlib.rc_context(_RC), warnings.catch_warnings():
+        # Text stays text in the SVG and the browser draws it with its own fonts: a
+        # character DejaVu Sans lacks (an emoji, a control character pasted into a theory
+        # of change) only makes the layout measure it a little off.
+        warnings.filterwarnings("ignore", r"Glyph \d+ .*missing from font", UserWarning)
         figure = Figure(figsize=size, layout="constrained")
         figure.suptitle(_wrap(title, 60))
         draw(figure)
         figure.savefig(buffer, format="svg", metadata=_SAVE_METADATA)
-    return _make_accessible(buffer.getvalue(), title, size)
+    # XML cannot hold control characters: one in a label would make the whole SVG invalid.
+    return _make_accessible(_NOT_IN_XML.sub("", buffer.getvalue()), title, size)
 
 
 def _render_no_data(title: str, size: tuple[float, float]) -> str:
@@ -313,6 +319,9 @@ _ROOT_TAG = re.compile(r"<svg\b[^>]*>")
 _DOCTYPE = re.compile(r"<!DOCTYPE[^>]*>\s*")
 _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
 _SIZE_ATTRIBUTES = re.compile(r'\s(?:width|height)="[^"]*"')
+
+
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _make_accessible(svg: str, title: str, size: tuple[float, float]) -> str:

@@ -15,10 +15,19 @@ from typing import Any
 
 
 def safe_cell(value: Any) -> Any:
-    """Text starting with =, +, - or @ would run as a formula in a spreadsheet."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    """Text starting with =, +, - or @ would run as a formula in a spreadsheet (so would
+    one after a leading tab or carriage return, which spreadsheets skip)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+def _storable(value: Any) -> Any:
+    """A cell value a workbook can hold: control characters (which people do not type,
+    but paste) are dropped, as spreadsheets cannot store them."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 @dataclass
@@ -59,7 +68,7 @@ def tables_to_xlsx(tables: Sequence[Table]) -> bytes:
     for table in tables:
         sheet = workbook.create_sheet(table.key[:31] or "Figures")
         for line in table.lines():
-            sheet.append(line)
+            sheet.append([_storable(value) for value in line])
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
