@@ -290,6 +290,18 @@ def _reset_token(world: World) -> dict[str, Any]:
     return {"token": issued.token}
 
 
+def _unlock_token(world: World) -> dict[str, Any]:
+    issued = accounts.account_locked(world.contributor, lambda token: token, settings=_settings())
+    assert issued is not None
+    return {"token": issued.token}
+
+
+def _other_person(world: World) -> dict[str, Any]:
+    person = accounts.user_by_email(world.other_lead)
+    assert person is not None
+    return {"user_id": person.id}
+
+
 def _answer(assessment_id: int, user_email: str) -> None:
     user = accounts.user_by_email(user_email)
     assert user is not None
@@ -338,6 +350,8 @@ FORM_ROUTES: tuple[FormRoute, ...] = (
         audit_on_refusal=frozenset({"sign_in_failed"}),
     ),
     FormRoute("auth.sign_out", page="auth.account"),
+    FormRoute("auth.sign_out_everywhere", page="auth.account"),
+    FormRoute("auth.unlock", setup=_unlock_token),
     FormRoute(
         "auth.accept_invitation",
         setup=_invitation_token,
@@ -548,6 +562,7 @@ FORM_ROUTES: tuple[FormRoute, ...] = (
     ),
     # Regions
     FormRoute("regional.publish_open_data"),
+    FormRoute("admin.user_status", setup=_other_person),
     FormRoute(
         "regional.remind",
         setup=lambda world: {"code": "north-west", "org_slug": world.org},

@@ -378,7 +378,8 @@ def walk_app(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Flask:
     with sign-in and reset limits out of the way of the walk's many posts."""
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
     monkeypatch.setitem(app.config, "SIGN_IN_LIMIT_PER_IP", "100000 per minute")
-    monkeypatch.setitem(app.config, "SIGN_IN_LIMIT_PER_ACCOUNT", "100000 per minute")
+    monkeypatch.setitem(app.config, "SIGN_IN_LIMIT_PER_CLIENT", "100000 per minute")
+    monkeypatch.setitem(app.config, "SIGN_IN_LOCKOUT_PER_ACCOUNT", "100000 per minute")
     return app
 
 
