@@ -10,6 +10,7 @@ from typing import Any
 from bs4 import BeautifulSoup
 from flask import Flask, url_for
 from flask.testing import FlaskClient
+from sqlalchemy import event
 from werkzeug.test import TestResponse
 
 from maturity.extensions import db
@@ -339,3 +340,22 @@ def field_errors(response: TestResponse) -> dict[str, str]:
         str(link["href"]).removeprefix("#"): link.get_text(strip=True)
         for link in page.select(".govuk-error-summary__list a[href^='#']")
     }
+
+
+def statements_for(app: Flask, client: FlaskClient, url: str) -> int:
+    """How many SQL statements a GET of ``url`` runs (the page must answer 200)."""
+    count = 0
+
+    def counter(*_args: Any, **_kwargs: Any) -> None:
+        nonlocal count
+        count += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", counter)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
+    assert response.status_code == 200, url
+    return count

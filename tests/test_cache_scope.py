@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 
 from maturity.cache import EXTENSION_KEY, Cache
 from maturity.extensions import db
@@ -26,7 +26,14 @@ from maturity.services.assessments import (
     submit_assessment,
 )
 from maturity.services.questionnaires import questionnaire
-from tests.helpers import World, make_assessment, make_organisation, sign_in, soup
+from tests.helpers import (
+    World,
+    make_assessment,
+    make_organisation,
+    sign_in,
+    soup,
+    statements_for,
+)
 
 CYCLE = "2025/26"
 
@@ -240,24 +247,6 @@ def fresh_cache(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cache]:
     yield memory
 
 
-def _statements(app: Flask, client: FlaskClient, url: str) -> int:
-    count = 0
-
-    def counter(*_args: Any, **_kwargs: Any) -> None:
-        nonlocal count
-        count += 1
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
-    assert response.status_code == 200, url
-    return count
-
-
 def test_statements_per_page_do_not_grow_with_academies(
     app: Flask, client: FlaskClient, world: World, fresh_cache: Cache
 ) -> None:
@@ -307,10 +296,10 @@ def test_statements_per_page_do_not_grow_with_academies(
         for name, url in pages.items():
             fresh_cache.clear()
             forget_parsed_snapshots()
-            cold[name] = _statements(app, client, url)
+            cold[name] = statements_for(app, client, url)
         for url in pages.values():  # fill the cache with every page's parts
             client.get(url)
-        warm = {name: _statements(app, client, url) for name, url in pages.items()}
+        warm = {name: statements_for(app, client, url) for name, url in pages.items()}
         with app.app_context():  # an academy in another region changes its profile
             db.session.execute(
                 update(Organisation)
@@ -319,7 +308,7 @@ def test_statements_per_page_do_not_grow_with_academies(
             )
             db.session.commit()
         rendered = fresh_cache.rendered.copy()
-        changed = {name: _statements(app, client, url) for name, url in pages.items()}
+        changed = {name: statements_for(app, client, url) for name, url in pages.items()}
         # Rendered again: what follows the national figures, not the academy's own part
         # nor the region's figures.
         assert dict(fresh_cache.rendered - rendered) == {

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from maturity.extensions import db
 from maturity.models import ApiToken, AuditEvent, Organisation, OrganisationKind, User
@@ -25,6 +25,7 @@ from tests.helpers import (
     make_organisation,
     sign_in,
     soup,
+    statements_for,
 )
 
 CYCLE = "2025/26"
@@ -370,24 +371,6 @@ def test_a_cached_chart_is_not_drawn_again(
     assert cache.renders == renders
 
 
-def _statements(app: Flask, client: FlaskClient, url: str) -> int:
-    count = 0
-
-    def counter(*_args: Any, **_kwargs: Any) -> None:
-        nonlocal count
-        count += 1
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
-    assert response.status_code == 200, url
-    return count
-
-
 def test_sql_statements_per_page_do_not_grow_with_academies_or_cycles(
     app: Flask, client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -427,8 +410,8 @@ def test_sql_statements_per_page_do_not_grow_with_academies_or_cycles(
         for url in pages:
             app.extensions[EXTENSION_KEY].clear()
             forget_parsed_snapshots()
-            cold[url] = _statements(app, client, url)
-        warm = {url: _statements(app, client, url) for url in pages}
+            cold[url] = statements_for(app, client, url)
+        warm = {url: statements_for(app, client, url) for url in pages}
         return cold, warm
 
     small_cold, small_warm = measure()
