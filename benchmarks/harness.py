@@ -29,6 +29,12 @@ DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PASSWORD = "fictional-demo-account"
 READY_HOOK = Path(__file__).with_name("gunicorn_ready.py")
 
+# The throwaway databases the tests make, made the same way here (for run.py, load.py).
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from tests.databases import create_database as create_database  # noqa: E402
+from tests.databases import drop_database as drop_database  # noqa: E402
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -40,35 +46,6 @@ def reachable(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.5)
         return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-def create_postgres_database(base_url: str, prefix: str) -> str:
-    """A new, empty database named ``<prefix>_<random>`` on the server of ``base_url``;
-    its address."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    url = make_url(base_url)
-    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(database_url: str) -> None:
-    """Drop a database made by ``create_postgres_database`` (nothing to do for SQLite)."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    url = make_url(database_url)
-    if url.get_backend_name() != "postgresql":
-        return
-    engine = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    engine.dispose()
 
 
 def served_env(database_url: str, settings: Mapping[str, str]) -> dict[str, str]:

@@ -54,7 +54,7 @@ from harness import (
     DEFAULT_POSTGRES,
     PASSWORD,
     VENV_BIN,
-    create_postgres_database,
+    create_database,
     drop_database,
     flask,
     free_port,
@@ -400,7 +400,7 @@ def main() -> None:
     if not (VENV_BIN / "locust").exists():
         raise SystemExit("locust is needed: make load installs it (pip install -e '.[load]')")
     tmp = Path(tempfile.mkdtemp(prefix="maturity-load-"))
-    database_url = create_postgres_database(DATABASE_SERVER, "maturity_load")
+    database_url = create_database(DATABASE_SERVER, tmp, prefix="maturity_load")
     settings = {
         "REDIS_URL": REDIS_URL,
         # This run's own limiter keys: nothing left from another run counts against it.

@@ -61,7 +61,7 @@ from harness import (
     DEFAULT_POSTGRES,
     PASSWORD,
     build_database,
-    create_postgres_database,
+    create_database,
     drop_database,
     free_port,
     reachable,
@@ -123,9 +123,7 @@ def _database(tmp: Path, name: str) -> str:
     base = os.environ.get("BENCHMARK_DATABASE_URL") or (
         DEFAULT_POSTGRES if reachable(5432) else "sqlite"
     )
-    if base == "sqlite":
-        return f"sqlite:///{tmp / f'{name}.sqlite3'}"
-    return create_postgres_database(base, f"maturity_{name}")
+    return create_database(None if base == "sqlite" else base, tmp, prefix=f"maturity_{name}")
 
 
 def _redis_url() -> str:

@@ -11,45 +11,19 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from maturity import create_app
 from maturity.extensions import db, limiter
+from tests.databases import create_database, drop_database
 from tests.helpers import PageCheckingClient, make_world, use_app_for_urls
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
-
-
-def create_database(base_url: str | None, tmp_dir: Path) -> str:
-    """A fresh, empty database for one purpose: a SQLite file, or a new PostgreSQL database."""
-    if not base_url:
-        return f"sqlite:///{tmp_dir / f'maturity-{uuid.uuid4().hex[:8]}.sqlite3'}"
-    url = make_url(base_url)
-    name = f"maturity_test_{uuid.uuid4().hex[:10]}"
-    admin_engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin_engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin_engine.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(url_string: str) -> None:
-    """Drop a database made by ``create_database`` (SQLite files go with tmp)."""
-    url = make_url(url_string)
-    if url.get_backend_name() != "postgresql":
-        return
-    admin_engine = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin_engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    admin_engine.dispose()
 
 
 def config_for_tests(database_url: str) -> dict[str, object]:
