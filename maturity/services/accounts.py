@@ -202,6 +202,22 @@ def _issue(
     return record, token, link_for(token)
 
 
+def _email_link(
+    purpose: TokenPurpose,
+    user: User,
+    hours: int,
+    link_for: Callable[[str], str],
+    settings: Settings,
+    subject: str,
+    body: Callable[[str], str],
+) -> IssuedToken:
+    """Issue a single-use link to ``user`` and email it from the background sender (so
+    the response does not wait for, or show, the mail server's work)."""
+    record, token, link = _issue(purpose, user.email, timedelta(hours=hours), link_for)
+    emailed = send_email_later(settings.mail, user.email, subject, body(link))
+    return IssuedToken(record=record, token=token, link=link, emailed=emailed)
+
+
 def invite(
     *,
     email: str,
@@ -425,17 +441,19 @@ def request_password_reset(
         )
         db.session.flush()
         return None
-    ttl = timedelta(hours=settings.password_reset_ttl_hours)
-    record, token, link = _issue(TokenPurpose.PASSWORD_RESET, user.email, ttl, link_for)
-    service = settings.service_name
-    emailed = send_email_later(
-        settings.mail,
-        user.email,
-        f"Reset your {service} password",
-        f"Follow this link to choose a new password:\n{link}\n\n"
-        "The link can be used once and expires in "
-        f"{settings.password_reset_ttl_hours} hours. If you did not ask for "
-        "it, you can ignore this email.",
+    hours = settings.password_reset_ttl_hours
+    issued = _email_link(
+        TokenPurpose.PASSWORD_RESET,
+        user,
+        hours,
+        link_for,
+        settings,
+        f"Reset your {settings.service_name} password",
+        lambda link: (
+            f"Follow this link to choose a new password:\n{link}\n\n"
+            f"The link can be used once and expires in {hours} hours. If you did not ask for "
+            "it, you can ignore this email."
+        ),
     )
     audit.record(
         "password_reset_requested",
@@ -445,7 +463,7 @@ def request_password_reset(
         ip_address=ip_address,
     )
     db.session.flush()
-    return IssuedToken(record=record, token=token, link=link, emailed=emailed)
+    return issued
 
 
 def account_locked(
@@ -469,21 +487,23 @@ def account_locked(
     )
     if user is None or not user.is_active:
         return None
-    ttl = timedelta(hours=settings.unlock_ttl_hours)
-    record, token, link = _issue(TokenPurpose.UNLOCK, user.email, ttl, link_for)
-    emailed = send_email_later(
-        settings.mail,
-        user.email,
+    hours = settings.unlock_ttl_hours
+    return _email_link(
+        TokenPurpose.UNLOCK,
+        user,
+        hours,
+        link_for,
+        settings,
         f"Unlock your {settings.service_name} account",
-        "There have been many failed attempts to sign in to your account, so signing "
-        "in from devices you have not used before is paused.\n\n"
-        f"If that was you, follow this link to unlock your account:\n{link}\n\n"
-        "If it was not you, someone may be trying to guess your password: after "
-        "unlocking, choose a new one. You can still sign in from a device you have "
-        f"used before. The link can be used once and expires in {settings.unlock_ttl_hours} "
-        "hours.",
+        lambda link: (
+            "There have been many failed attempts to sign in to your account, so "
+            "signing in from devices you have not used before is paused.\n\n"
+            f"If that was you, follow this link to unlock your account:\n{link}\n\n"
+            "If it was not you, someone may be trying to guess your password: after "
+            "unlocking, choose a new one. You can still sign in from a device you have "
+            f"used before. The link can be used once and expires in {hours} hours."
+        ),
     )
-    return IssuedToken(record=record, token=token, link=link, emailed=emailed)
 
 
 def unlock_account(record: AccountToken, ip_address: str | None = None) -> str:
