@@ -61,7 +61,6 @@ def test_the_walks_cover_every_form_route(app: Flask) -> None:
     missing = posting - set(covered) - set(NOT_FORM_ROUTES)
     assert not missing, f"add these form routes to tests/form_routes.py FORM_ROUTES: {missing}"
     assert set(covered) | set(NOT_FORM_ROUTES) == posting, "a listed route no longer exists"
-    assert len(covered) == 37
 
 
 @pytest.mark.usefixtures("generous_limits")
