@@ -62,6 +62,7 @@ from maturity.framework.schema import (
     Scoring,
     Source,
     SourceRef,
+    WeightReason,
 )
 from maturity.framework.scoring import (
     Answer,
@@ -118,6 +119,7 @@ __all__ = [
     "SourceRef",
     "Spread",
     "StrongerDomain",
+    "WeightReason",
     "check_return",
     "compare",
     "context_distances",

@@ -45,6 +45,7 @@ __all__ = [
     "Scoring",
     "Source",
     "SourceRef",
+    "WeightReason",
 ]
 
 SLUG_PATTERN = r"^[a-z][a-z0-9-]*$"
@@ -206,13 +207,26 @@ class Scoring(_Model):
     gate: int = Field(ge=0)
 
 
+class WeightReason(_Model):
+    """Why a question counts more (or less) than the others: the section of a source that
+    says so (``ref``, ``section``) and the reason in words (``why``)."""
+
+    ref: Slug
+    section: Text
+    why: Text
+
+
 class Indicator(_Model):
-    """One question, with a descriptor for every level and a next step to every higher level."""
+    """One question, with a descriptor for every level and a next step to every higher level.
+
+    A weight other than 1 must say why, in ``weight_reason``; a weight of 1 needs none.
+    """
 
     id: Slug
     title: Text
     question: Text
     weight: float = Field(default=1.0, gt=0, le=10, allow_inf_nan=False)
+    weight_reason: WeightReason | None = None
     levels: LevelTexts
     guidance: Text
     evidence_prompt: Text
@@ -454,6 +468,29 @@ def _check_indicator(
                 f"next step points at level {key}, the lowest level: nobody steps up to it",
             )
     _check_source_ref(problems, (*loc, "source"), indicator.source, sources)
+    _check_weight_reason(problems, loc, indicator, sources)
+
+
+def _check_weight_reason(
+    problems: _Problems, loc: Loc, indicator: Indicator, sources: Mapping[str, Source]
+) -> None:
+    reason = indicator.weight_reason
+    if reason is None:
+        if indicator.weight != 1:
+            problems.add(
+                (*loc, "weight_reason"),
+                f"weight {indicator.weight:g} needs a weight_reason: name the source section "
+                "(ref, section) that makes this question count more or less than the others, "
+                "and why; with no such reason the weight is 1",
+            )
+        return
+    if indicator.weight == 1:
+        problems.add(
+            (*loc, "weight_reason"),
+            "weight_reason is given but the weight is 1: remove the reason or set the weight",
+        )
+    if reason.ref not in sources:
+        _check_source_ref(problems, (*loc, "weight_reason"), SourceRef(ref=reason.ref), sources)
 
 
 # --- metrics -----------------------------------------------------------------------------------

@@ -126,12 +126,16 @@ def suggest_delivery_model(context: ScopingContext, result: AssessmentResult) ->
     mode_reasons = []
     if context.locality == "rural":
         mode = "Virtual or blended"
-        mode_reasons.append("A rural area is easier to reach online than from one building.")
+        mode_reasons.append(
+            "A rural area is easier to reach online than from one building. (This is this "
+            "service's own rule of thumb: the guide does not link delivery mode to locality.)"
+        )
     elif context.locality == "urban" and secure_funding:
         mode = "Blended, with a physical base"
         mode_reasons.append(
             "An urban area with funding secured beyond the short term can sustain a "
-            "dedicated base for courses and events."
+            "dedicated base for courses and events. (This is this service's own rule of "
+            "thumb: the guide does not link delivery mode to locality.)"
         )
     else:
         mode = "Blended"
