@@ -16,6 +16,9 @@ from maturity.framework.schema import MetricsDefinition, Questionnaire
 LGA_LEVELS = ["First steps", "Compliant", "Strategic", "Integrated", "Disruptive"]
 
 
+WEIGHT_REASON = {"ref": "guide", "section": "Section", "why": "The test says so."}
+
+
 def _indicator(indicator_id: str, title: str, n_levels: int = 5, **extra: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": indicator_id,
@@ -59,6 +62,7 @@ def questionnaire_data() -> dict[str, Any]:
                         "funding-diversity",
                         "Funding diversity",
                         weight=2.0,
+                        weight_reason=dict(WEIGHT_REASON),
                         allow_not_applicable=True,
                     ),
                 ],
@@ -132,9 +136,25 @@ def write_yaml(folder: Path, data: Any, name: str = "file.yaml") -> Path:
     return path
 
 
+def with_weight_reasons(data: dict[str, Any]) -> dict[str, Any]:
+    """The data with a reason added to every indicator weighted other than 1 that has none,
+    and the placeholder reason taken off any set back to 1 (a weight other than 1 must say
+    why, and only such a weight; tests about scoring set weights directly)."""
+    for domain in data.get("domains", ()):
+        for indicator in domain.get("indicators", ()):
+            if indicator.get("weight", 1) != 1 and "weight_reason" not in indicator:
+                indicator["weight_reason"] = dict(WEIGHT_REASON)
+            elif indicator.get("weight", 1) == 1 and indicator.get("weight_reason") == WEIGHT_REASON:
+                del indicator["weight_reason"]  # the test set the weight back to 1
+    return data
+
+
 def questionnaire(data: dict[str, Any] | None = None) -> Questionnaire:
-    """A validated questionnaire from data (the default fixture when None)."""
-    return Questionnaire.model_validate(copy.deepcopy(data or questionnaire_data()))
+    """A validated questionnaire from data (the default fixture when None); weights other
+    than 1 are given a reason if they have none (``with_weight_reasons``)."""
+    return Questionnaire.model_validate(
+        with_weight_reasons(copy.deepcopy(data or questionnaire_data()))
+    )
 
 
 def metrics_definition(data: dict[str, Any] | None = None) -> MetricsDefinition:
@@ -179,7 +199,7 @@ def questionnaires(draw: st.DrawFn) -> Questionnaire:
     data["levels"] = [{"value": v, "name": f"Level {v}"} for v in range(1, n + 1)]
     data["scoring"] = {"thresholds": thresholds, "gate": gate}
     data["domains"] = domains
-    return Questionnaire.model_validate(data)
+    return Questionnaire.model_validate(with_weight_reasons(data))
 
 
 @st.composite
