@@ -128,12 +128,24 @@ def validate_questionnaires(files: tuple[Path, ...]) -> None:
 
     Exits non-zero, listing every problem with its file and path, if any file is invalid.
     """
-    from maturity.framework.loader import QuestionnaireError, load_directory, load_file
+    from maturity.framework.loader import (
+        QuestionnaireError,
+        is_changelog,
+        load_changelog,
+        load_directory,
+        load_file,
+    )
 
     failures = 0
     if files:
         for path in files:
             try:
+                if is_changelog(path):
+                    # A changelog is checked against the questionnaires beside it.
+                    changelog = load_changelog(path)
+                    load_directory(path.parent)
+                    click.echo(f"{path}: valid (changelog {changelog.label})")
+                    continue
                 loaded = load_file(path)
             except QuestionnaireError as error:
                 failures += 1
@@ -152,6 +164,9 @@ def validate_questionnaires(files: tuple[Path, ...]) -> None:
                     f"{catalogue.path_of(loaded.id, loaded.version)}: valid "
                     f"({loaded.id} version {loaded.version})"
                 )
+                for changelog in catalogue.changelogs(loaded.id):
+                    if changelog.version == loaded.version:
+                        click.echo(f"  and its changelog {changelog.label}: valid")
     if failures:
         raise click.ClickException(f"{failures} validation failure(s)")
 

@@ -157,9 +157,10 @@ def _notes(
         )
     only_after = [ind_b[i] for i in comparison_parts["indicators_only_after"]]
     if only_after:
+        plural = len(only_after) != 1
         notes.append(
-            f"{len(only_after)} indicator{'s are' if len(only_after) != 1 else ' is'} new in "
-            f"version {after} and have no earlier answer: {_quoted(only_after)}."
+            f"{len(only_after)} indicator{'s are' if plural else ' is'} new in version {after} "
+            f"and {'have' if plural else 'has'} no earlier answer: {_quoted(only_after)}."
         )
     changed = comparison_parts["domains_with_changed_indicators"]
     if changed:

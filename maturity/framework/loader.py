@@ -23,6 +23,12 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from maturity.framework.changelog import (
+    CHANGELOG_PURPOSE,
+    Changelog,
+    changed_between,
+    check_changelog,
+)
 from maturity.framework.schema import MetricsDefinition, Questionnaire
 
 __all__ = [
@@ -30,10 +36,13 @@ __all__ = [
     "Definition",
     "FileProblem",
     "QuestionnaireError",
+    "load_changelog",
     "load_directory",
+    "is_changelog",
     "load_file",
     "load_metrics",
     "load_questionnaire",
+    "parse_changelog",
     "parse_definition",
     "version_key",
 ]
@@ -223,6 +232,8 @@ def parse_definition(data: dict[str, Any], file: str, root: yaml.Node | None = N
         message = (
             "required field is missing"
             if purpose is None
+            else "this is a changelog, not a questionnaire or metrics file"
+            if purpose == CHANGELOG_PURPOSE
             else f"unknown purpose {purpose!r}: it must be one of {allowed}"
         )
         line = _line_of(root, ["purpose"]) if root is not None else None
@@ -234,12 +245,7 @@ def parse_definition(data: dict[str, Any], file: str, root: yaml.Node | None = N
         raise QuestionnaireError(file, problems) from None
 
 
-def load_file(path: str | Path) -> Definition:
-    """Load and validate one YAML file of any kind, dispatching on its ``purpose``.
-
-    Guarantees an immutable, fully validated definition, or raises :class:`QuestionnaireError`
-    naming the file and listing every problem (syntax errors with their line).
-    """
+def _read(path: str | Path) -> tuple[dict[str, Any], yaml.Node]:
     file = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -247,8 +253,43 @@ def load_file(path: str | Path) -> Definition:
         raise QuestionnaireError(
             file, [FileProblem(file, FILE_PATH, f"cannot read: {error}")]
         ) from None
-    data, root = _parse_yaml(text, file)
-    return parse_definition(data, file, root)
+    return _parse_yaml(text, file)
+
+
+def load_file(path: str | Path) -> Definition:
+    """Load and validate one YAML file of any kind, dispatching on its ``purpose``.
+
+    Guarantees an immutable, fully validated definition, or raises :class:`QuestionnaireError`
+    naming the file and listing every problem (syntax errors with their line).
+    """
+    data, root = _read(path)
+    return parse_definition(data, str(path), root)
+
+
+def parse_changelog(data: dict[str, Any], file: str, root: yaml.Node | None = None) -> Changelog:
+    """Validate a changelog's own fields (``purpose: changelog``); checking it against the two
+    questionnaires it names is :func:`load_directory`'s (or :meth:`Catalogue.check`'s) job.
+    Raises :class:`QuestionnaireError` listing every problem."""
+    try:
+        return Changelog.model_validate(data)
+    except ValidationError as error:
+        problems = [_problem(file, root, details) for details in error.errors()]
+        raise QuestionnaireError(file, problems) from None
+
+
+def load_changelog(path: str | Path) -> Changelog:
+    """Load a changelog file and validate its own fields (see :func:`parse_changelog`)."""
+    data, root = _read(path)
+    return parse_changelog(data, str(path), root)
+
+
+def is_changelog(path: str | Path) -> bool:
+    """Whether the file declares ``purpose: changelog`` (False if it cannot be read)."""
+    try:
+        data, _root = _read(path)
+    except QuestionnaireError:
+        return False
+    return data.get("purpose") == CHANGELOG_PURPOSE
 
 
 def load_questionnaire(path: str | Path) -> Questionnaire:
@@ -286,15 +327,40 @@ def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
 
 
 class Catalogue:
-    """Every definition loaded from a folder, looked up by ``(id, version)``."""
+    """Every definition loaded from a folder, looked up by ``(id, version)``, with the
+    changelogs between questionnaire versions."""
 
-    def __init__(self, entries: Sequence[tuple[Definition, Path]] = ()) -> None:
+    def __init__(
+        self,
+        entries: Sequence[tuple[Definition, Path]] = (),
+        changelogs: Sequence[Changelog] = (),
+    ) -> None:
         self._entries: dict[tuple[str, str], tuple[Definition, Path]] = {}
         for definition, path in entries:
             key = (definition.id, definition.version)
             if key in self._entries:
                 raise ValueError(f"{definition.label} is defined twice")
             self._entries[key] = (definition, path)
+        self._changelogs: tuple[Changelog, ...] = tuple(changelogs)
+
+    def changelogs(self, id: str) -> list[Changelog]:
+        """The changelogs of this questionnaire, oldest step first."""
+        return sorted(
+            (c for c in self._changelogs if c.questionnaire == id),
+            key=lambda c: version_key(c.version),
+        )
+
+    def changes(self, id: str, from_version: str, to_version: str) -> dict[str, list[str]] | None:
+        """The questions of ``id`` that changed from one version to a later one, each with
+        what changed at each step (from the changelogs); empty for the same version;
+        ``None`` if a step between them has no changelog or either version is unknown."""
+        versions = self.versions(id)
+        if from_version not in versions or to_version not in versions:
+            return None
+        start, end = versions.index(from_version), versions.index(to_version)
+        if start > end:
+            return None
+        return changed_between(self.changelogs(id), versions[start : end + 1])
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -373,6 +439,7 @@ def load_directory(path: str | Path) -> Catalogue:
         )
     problems: list[FileProblem] = []
     loaded: list[tuple[Definition, Path]] = []
+    changelogs: list[tuple[Changelog, Path, yaml.Node]] = []
     seen: dict[tuple[str, str], Path] = {}
     for stray in sorted(folder.glob("*.yml")):
         # Only *.yaml is loaded; a .yml file would otherwise be skipped without a word.
@@ -381,7 +448,11 @@ def load_directory(path: str | Path) -> Catalogue:
         )
     for file in sorted(folder.glob("*.yaml")):
         try:
-            definition = load_file(file)
+            data, root = _read(file)
+            if data.get("purpose") == CHANGELOG_PURPOSE:
+                changelogs.append((parse_changelog(data, str(file), root), file, root))
+                continue
+            definition = parse_definition(data, str(file), root)
         except QuestionnaireError as error:
             problems.extend(error.problems)
             continue
@@ -400,4 +471,78 @@ def load_directory(path: str | Path) -> Catalogue:
         loaded.append((definition, file))
     if problems:
         raise QuestionnaireError(folder, problems)
-    return Catalogue(loaded)
+    catalogue = Catalogue(loaded, [changelog for changelog, _file, _root in changelogs])
+    for changelog, file, root in changelogs:
+        problems.extend(_changelog_problems(catalogue, changelog, str(file), root))
+    for position, _key, first in _repeats(
+        (c.questionnaire, c.from_version, c.version) for c, _f, _r in changelogs
+    ):
+        problems.append(
+            FileProblem(
+                str(changelogs[position][1]),
+                "version",
+                f"{changelogs[position][0].label} is already described in "
+                f"{changelogs[first][1].name}: one changelog per pair of versions",
+            )
+        )
+    if problems:
+        raise QuestionnaireError(folder, problems)
+    return catalogue
+
+
+def _repeats(keys: Iterator[tuple[str, str, str]]) -> list[tuple[int, tuple[str, str, str], int]]:
+    first: dict[tuple[str, str, str], int] = {}
+    found = []
+    for position, key in enumerate(keys):
+        if key in first:
+            found.append((position, key, first[key]))
+        else:
+            first[key] = position
+    return found
+
+
+def _changelog_problems(
+    catalogue: Catalogue, changelog: Changelog, file: str, root: yaml.Node | None
+) -> list[FileProblem]:
+    """A changelog checked against the two questionnaire versions it names."""
+
+    def problem(loc: Sequence[str | int], message: str) -> FileProblem:
+        return FileProblem(
+            file, format_path(loc), message, _line_of(root, loc) if root is not None else None
+        )
+
+    versions = catalogue.versions(changelog.questionnaire)
+    missing = [
+        (field, version)
+        for field, version in (
+            ("from_version", changelog.from_version),
+            ("version", changelog.version),
+        )
+        if version not in versions
+    ]
+    if missing or not isinstance(
+        catalogue.get(changelog.questionnaire, changelog.version), Questionnaire
+    ):
+        known = ", ".join(versions) or "none"
+        return [
+            problem(
+                [field],
+                f"there is no questionnaire '{changelog.questionnaire}' version {version} "
+                f"in the folder (versions: {known})",
+            )
+            for field, version in missing
+        ] or [problem(["questionnaire"], f"'{changelog.questionnaire}' is not a questionnaire")]
+    before = catalogue.questionnaire(changelog.questionnaire, changelog.from_version)
+    after = catalogue.questionnaire(changelog.questionnaire, changelog.version)
+    found = [problem(loc, message) for loc, message in check_changelog(changelog, before, after)]
+    if version_key(changelog.from_version) >= version_key(changelog.version):
+        found.append(problem(["from_version"], "from_version must be earlier than version"))
+    elif versions.index(changelog.version) != versions.index(changelog.from_version) + 1:
+        found.append(
+            problem(
+                ["from_version"],
+                f"versions {changelog.from_version} and {changelog.version} are not "
+                "consecutive: a changelog describes one step",
+            )
+        )
+    return found

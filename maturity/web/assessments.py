@@ -16,7 +16,7 @@ from maturity.framework import Domain, Questionnaire
 from maturity.models import Assessment, AssessmentStatus, Confidence
 from maturity.services import assessments as service
 from maturity.services.assessments import AssessmentError
-from maturity.services.questionnaires import catalogue
+from maturity.services.questionnaires import questionnaire_for_new_assessment
 from maturity.web.access import Policy, is_org_lead, requires
 from maturity.web.assessment_forms import (
     DomainForm,
@@ -98,7 +98,9 @@ def start(slug: str) -> Any:
     return render_template(
         "assessments/start.html",
         organisation=g.organisation,
-        questionnaire=catalogue().questionnaire(service.questionnaire_id_for(g.organisation)),
+        questionnaire=questionnaire_for_new_assessment(
+            service.questionnaire_id_for(g.organisation)
+        ),
         start_form=form,
         errors=field_errors(form),
     )
@@ -159,6 +161,7 @@ def _page_items(
     """What each indicator shows: what the person entered (after a post with errors),
     else what is stored; the version the next save is based on; any conflict to resolve."""
     stored = service.answers_by_indicator(assessment)
+    changes = service.changed_carried_answers(assessment)
     items = []
     for group in form.groups:
         indicator = group.indicator
@@ -178,6 +181,7 @@ def _page_items(
                 "values": values,
                 "version": version,
                 "carried_over": bool(record and record.carried_over and conflict is None),
+                "change": changes.get(indicator.id) if conflict is None else None,
                 "conflict": conflict,
                 "updated_by": record.updated_by.name if record and record.updated_by else None,
                 "updated_at": record.updated_at if record else None,

@@ -144,7 +144,9 @@ def with_weight_reasons(data: dict[str, Any]) -> dict[str, Any]:
         for indicator in domain.get("indicators", ()):
             if indicator.get("weight", 1) != 1 and "weight_reason" not in indicator:
                 indicator["weight_reason"] = dict(WEIGHT_REASON)
-            elif indicator.get("weight", 1) == 1 and indicator.get("weight_reason") == WEIGHT_REASON:
+            elif (
+                indicator.get("weight", 1) == 1 and indicator.get("weight_reason") == WEIGHT_REASON
+            ):
                 del indicator["weight_reason"]  # the test set the weight back to 1
     return data
 

@@ -6,6 +6,7 @@ One module for each part, every public name re-exported here:
 - ``answers``: reading answers back; saving a domain page's typed answers with
   optimistic version checks, merges and conflicts; each indicator's history;
 - ``progress``: questions answered, by domain and overall;
+- ``carried``: carried answers whose question changed since the version they were given on;
 - ``lifecycle``: starting (blank or carried forward), submitting, reopening;
 - ``snapshots``: the frozen record of a submission;
 - ``errors``: ``AssessmentError`` (naming the field it belongs to) and input limits.
@@ -25,6 +26,12 @@ from maturity.services.assessments.answers import (
     save_domain,
     set_answer,
     targets_by_domain,
+)
+from maturity.services.assessments.carried import (
+    CHANGED_MESSAGE,
+    QuestionChange,
+    carried_from_version,
+    changed_carried_answers,
 )
 from maturity.services.assessments.errors import (
     EVIDENCE_NOTE_LIMIT,
@@ -54,6 +61,7 @@ from maturity.services.assessments.snapshots import (
 )
 
 __all__ = [
+    "CHANGED_MESSAGE",
     "DECLARATION",
     "EVIDENCE_NOTE_LIMIT",
     "REASON_LIMIT",
@@ -64,12 +72,15 @@ __all__ = [
     "Conflict",
     "DomainProgress",
     "Progress",
+    "QuestionChange",
     "SaveOutcome",
     "TargetChoice",
     "answers_by_indicator",
     "assessment_and_snapshot_id",
     "assessment_in",
     "assessments_for",
+    "carried_from_version",
+    "changed_carried_answers",
     "current_result",
     "engine_answers",
     "ensure_editable",

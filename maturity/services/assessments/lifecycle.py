@@ -36,7 +36,7 @@ from maturity.services.assessments.finding import (
     questionnaire_of,
 )
 from maturity.services.assessments.snapshots import snapshot_answers
-from maturity.services.questionnaires import catalogue
+from maturity.services.questionnaires import catalogue, questionnaire_for_new_assessment
 
 DECLARATION = (
     "We have agreed these answers with our partners and they give a fair picture of the "
@@ -54,20 +54,29 @@ def start_assessment(
     *,
     carry_forward: bool,
     today: date | None = None,
+    version: str | None = None,
 ) -> Assessment:
-    """Start the organisation's assessment for a cycle on the current questionnaire version.
+    """Start the organisation's assessment for a cycle on the version new assessments
+    start on (``questionnaire_for_new_assessment``), or on ``version`` when given (for
+    imports and demo data).
 
     With ``carry_forward`` the answers of the last earlier cycle are copied for every
-    indicator the current version shares with it, marked as carried over until someone
-    confirms them. One assessment per organisation, questionnaire and cycle. Refusals
-    name their field: ``cycle`` or ``start_from``.
+    indicator the version shares with it (answers map through the shared ids, whatever
+    version they were given on), marked as carried over until someone confirms them;
+    those whose question changed in between are listed by ``changed_carried_answers``.
+    One assessment per organisation, questionnaire and cycle. Refusals name their field:
+    ``cycle`` or ``start_from``.
     """
     try:
         Cycle.parse(cycle).check_allowed(today or date.today())
     except PeriodError:
         raise AssessmentError("Select a cycle from the list", field="cycle") from None
     questionnaire_id = questionnaire_id_for(organisation)
-    current = catalogue().questionnaire(questionnaire_id)
+    current = (
+        questionnaire_for_new_assessment(questionnaire_id)
+        if version is None
+        else catalogue().questionnaire(questionnaire_id, version)
+    )
     existing = db.session.scalar(
         select(Assessment.id).where(
             Assessment.organisation_id == organisation.id,
