@@ -29,7 +29,7 @@ from maturity.services.assessments import (
     start_assessment,
     submit_assessment,
 )
-from maturity.services.questionnaires import catalogue
+from maturity.services.questionnaires import catalogue, questionnaire_for_new_assessment
 from maturity.web.assessment_forms import domain_form
 from tests.helpers import (
     PageCheckingClient,
@@ -129,7 +129,9 @@ def test_lead_and_contributor_complete_check_and_submit(
     url = _start_fresh(client, world)
     assessment_id = int(url.rsplit("/", 1)[1])
     assert url == _url(client, world, assessment_id=assessment_id)
-    assert _progress(client, url) == "0 of 56 questions answered."
+    with app.app_context():  # the version new assessments start on
+        total = len(questionnaire_for_new_assessment("academy-maturity").indicator_ids)
+    assert _progress(client, url) == f"0 of {total} questions answered."
 
     contributor = _signed_in(app, world.contributor)
     leadership = _url(client, world, "domain", assessment_id, domain_id="leadership")
@@ -144,7 +146,7 @@ def test_lead_and_contributor_complete_check_and_submit(
     assert response.headers["Location"] == _url(
         client, world, "domain", assessment_id, domain_id="delivery-model"
     )  # next section
-    assert _progress(contributor, url) == "6 of 56 questions answered."
+    assert _progress(contributor, url) == f"6 of {total} questions answered."
     task_list = soup(contributor.get(url)).get_text(" ", strip=True)
     assert "Leadership and strategy" in task_list and "Completed" in task_list
 
@@ -164,7 +166,8 @@ def test_lead_and_contributor_complete_check_and_submit(
     # The lead checks: unanswered questions are listed with links to them.
     check = soup(client.get(check_url))
     unanswered = check.find(id="unanswered")
-    assert unanswered is not None and "50 unanswered questions" in unanswered.get_text()
+    assert unanswered is not None
+    assert f"{total - 6} unanswered questions" in unanswered.get_text()
     funding = _url(client, world, "domain", assessment_id, domain_id="funding")
     assert check.find("a", href=f"{funding}#indicator-core-funding") is not None
 

@@ -5,7 +5,10 @@ compare the two versions through the ids they share."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
+from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
 from maturity.extensions import db
@@ -70,6 +73,21 @@ def _confirm(client: PageCheckingClient, address: str) -> None:
         form[str(area["name"])] = area.get_text()
     form.pop("csrf_token", None)
     assert submit(client, address, form).status_code == 302
+
+
+def test_the_cli_validates_2026_2_and_its_changelog(runner: FlaskCliRunner) -> None:
+    folder = Path(__file__).resolve().parent.parent / "questionnaires"
+    files = [
+        folder / "academy-maturity-2026.2.yaml",
+        folder / "academy-maturity-changes-2026.2.yaml",
+    ]
+    result = runner.invoke(args=["maturity", "questionnaire", "validate", *map(str, files)])
+    assert result.exit_code == 0, result.output
+    assert "valid (academy-maturity version 2026.2)" in result.output
+    assert "valid (changelog 'academy-maturity' 2026.1 → 2026.2)" in result.output
+    everything = runner.invoke(args=["maturity", "questionnaire", "validate"])
+    assert everything.exit_code == 0, everything.output
+    assert "and its changelog 'academy-maturity' 2026.1 → 2026.2: valid" in everything.output
 
 
 def test_a_new_assessment_starts_on_the_newest_version(app: Flask) -> None:

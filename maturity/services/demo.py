@@ -265,6 +265,9 @@ def _demo_user(name: str, email: str, password_hash: str) -> User:
 
 DEMO_PAST_CYCLES = ("2023/24", "2024/25", "2025/26")
 DEMO_CURRENT_CYCLE = "2026/27"
+# The past cycles were taken on the first version of the matrix; the current one starts on
+# the version new assessments start on, carrying answers forward across the two.
+DEMO_PAST_VERSION = "2026.1"
 
 
 def _demo_level(rng: random.Random, strength: float, cycle_index: int, top: int) -> int:
@@ -335,7 +338,12 @@ def _seed_demo_assessments(
     strengths = {domain.id: rng.uniform(1.3, 3.2) for domain in annual.domains}
     for index, cycle in enumerate(DEMO_PAST_CYCLES):
         assessment = start_assessment(
-            organisation, cycle, lead, carry_forward=False, today=date(2026, 11, 1)
+            organisation,
+            cycle,
+            lead,
+            carry_forward=False,
+            today=date(2026, 11, 1),
+            version=DEMO_PAST_VERSION,
         )
         _fill_demo_answers(assessment, lead, rng, strengths, index, share=0.97)
         submit_assessment(assessment, lead, declared=True)
