@@ -28,10 +28,13 @@ FOLDER = Path(questionnaire_dir())
 OLD, NEW = "2026.1", "2026.2"
 CHANGELOG = FOLDER / "academy-maturity-changes-2026.2.yaml"
 
-# Words that describe a practice by others taking it up rather than by what it is.
+# Words that describe a practice by others taking it up (or by its being shared or held up as
+# an example) rather than by what it is. Broad on purpose: it also catches a descriptor that
+# merely mentions sharing, so the count below is an upper bound.
 ADOPTION = re.compile(
-    r"\b(adopt\w*|copied|copy|copies|elsewhere|other (academies|areas|councils|employers)"
-    r"|used by others|by others|as a model|shared with|shares? (it|its|them) with)\b",
+    r"\b(adopt\w*|cop(y|ied|ies)|elsewhere|others|other (academies|areas|councils|employers"
+    r"|services|health and care academies)|shar(e|es|ed|ing)\b|as a model|a model for"
+    r"|recognised model|held up|used by|beyond its area|national learning)",
     re.IGNORECASE,
 )
 
@@ -67,8 +70,8 @@ def test_no_more_than_five_disruptive_descriptors_mention_adoption_by_others(
         if ADOPTION.search(indicator.levels[top])
     ]
     assert len(mentioning) <= 5, mentioning
-    # The pattern does find what the issue complained of: most of 2026.1's did.
-    assert sum(1 for i in old.indicator_ids if ADOPTION.search(old.indicator(i).levels[top])) > 40
+    # The pattern finds what the issue complained of: nearly all of 2026.1's did.
+    assert sum(1 for i in old.indicator_ids if ADOPTION.search(old.indicator(i).levels[top])) >= 50
 
 
 def test_every_disruptive_descriptor_was_rewritten_and_differs_from_its_neighbours(
