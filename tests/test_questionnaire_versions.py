@@ -88,6 +88,11 @@ def test_the_cli_validates_2026_2_and_its_changelog(runner: FlaskCliRunner) -> N
     everything = runner.invoke(args=["maturity", "questionnaire", "validate"])
     assert everything.exit_code == 0, everything.output
     assert "and its changelog 'academy-maturity' 2026.1 → 2026.2: valid" in everything.output
+    # The outline says why a question weighs more than the others.
+    shown = runner.invoke(args=["maturity", "questionnaire", "show", "academy-maturity"])
+    assert "id academy-maturity, version 2026.2" in shown.output
+    assert "[values-based-recruitment]\n" in shown.output  # weight 1: no weight shown
+    assert "[funding-duration] (weight 1.5)\n       Weight: The guide returns to" in shown.output
 
 
 def test_a_new_assessment_starts_on_the_newest_version(app: Flask) -> None:

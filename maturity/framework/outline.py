@@ -38,6 +38,11 @@ def outline(definition: Questionnaire | MetricsDefinition) -> str:
         for indicator in domain.indicators:
             weight = "" if indicator.weight == 1 else f" (weight {indicator.weight:g})"
             lines.append(f"   - {indicator.title} [{indicator.id}]{weight}")
+            if indicator.weight_reason is not None:
+                reason = indicator.weight_reason
+                lines.extend(
+                    _wrapped(f"Weight: {reason.why} ({reason.ref}, “{reason.section}”)", "       ")
+                )
             lines.extend(_wrapped(indicator.question, "       "))
             for level in definition.levels:
                 lines.extend(
