@@ -20,7 +20,7 @@ from maturity.framework import (
     load_file,
     score,
 )
-from maturity.framework.changelog import Changelog
+from maturity.framework.changelog import Changelog, changed_between
 from maturity.framework.loader import load_changelog
 from tests.framework.framework_fixtures import questionnaire_data, write_yaml
 
@@ -289,3 +289,27 @@ def test_results_on_2026_1_and_2026_2_are_compared_through_the_shared_ids(
     # (values-based recruitment 1.5 → 1) but every answer moved by one.
     recruitment = comparison.domain("recruitment")
     assert (recruitment.score_before, recruitment.score_after) == (2.0, 3.0)
+
+
+def test_changes_over_several_versions_gather_each_step_and_need_every_step() -> None:
+    def step(before: str, after: str, changed: dict[str, str]) -> Changelog:
+        return Changelog.model_validate(
+            {
+                "purpose": "changelog",
+                "questionnaire": "q",
+                "from_version": before,
+                "version": after,
+                "summary": "S.",
+                "changed": [{"id": i, "what": what} for i, what in changed.items()],
+            }
+        )
+
+    first = step("1", "2", {"a": "A reworded.", "b": "B reworded."})
+    second = step("2", "3", {"a": "A reworded again."})
+    assert changed_between([first, second], ["1", "2", "3"]) == {
+        "a": ["A reworded.", "A reworded again."],
+        "b": ["B reworded."],
+    }
+    assert changed_between([second], ["2", "3"]) == {"a": ["A reworded again."]}
+    assert changed_between([second], ["1", "2", "3"]) is None  # no changelog for 1 → 2
+    assert changed_between([], ["3"]) == {}
