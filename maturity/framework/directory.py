@@ -50,6 +50,7 @@ __all__ = [
     "KINDS",
     "LOCALITIES",
     "PRACTICE_DIRECTORY_FILE",
+    "PROFILE_FIELDS",
     "REGIONS",
     "DirectoryEntry",
     "KnownFor",
@@ -89,6 +90,12 @@ HOST_BODY_TYPES: tuple[str, ...] = get_args(HostBodyType)
 LOCALITIES: tuple[str, ...] = get_args(Locality)
 DELIVERY_MODES: tuple[str, ...] = get_args(DeliveryMode)
 
+ProfileField = Literal[
+    "region", "kind", "host_body_type", "launched", "locality", "delivery_mode", "funding"
+]
+PROFILE_FIELDS: tuple[str, ...] = get_args(ProfileField)
+"""The profile facts of an entry; each one given cites a specific page (``fact_source``)."""
+
 FIRST_YEAR = 1990
 LAST_YEAR = 2100
 Year = Annotated[int, Field(strict=True, ge=FIRST_YEAR, le=LAST_YEAR)]
@@ -121,6 +128,25 @@ class DirectoryEntry(_Model):
     summary: Text
     known_for: tuple[KnownFor, ...] = Field(min_length=1)
     facts_source: SourceRef | None = None
+    field_sources: dict[ProfileField, SourceRef] = Field(default_factory=dict)
+    region_from_name: bool = False
+
+    def fact_source(self, field: str) -> SourceRef | None:
+        """Where the profile fact ``field`` comes from: its own entry in ``field_sources``,
+        else ``facts_source``; None for a region that follows from the academy's name
+        (``region_from_name``) and for a fact that is not given."""
+        if getattr(self, field) is None:
+            return None
+        if field in self.field_sources:
+            return self.field_sources[field]  # type: ignore[index]
+        if field == "region" and self.region_from_name:
+            return None
+        return self.facts_source
+
+    @property
+    def given_facts(self) -> tuple[str, ...]:
+        """The profile fields this entry gives (not null), in ``PROFILE_FIELDS`` order."""
+        return tuple(field for field in PROFILE_FIELDS if getattr(self, field) is not None)
 
     @cached_property
     def domain_ids(self) -> tuple[str, ...]:
@@ -175,6 +201,27 @@ class PracticeDirectory(_Model):
                 _check_source_ref(
                     problems, (*loc, "facts_source"), entry.facts_source, self.sources
                 )
+            for field, ref in entry.field_sources.items():
+                if getattr(entry, field) is None:
+                    problems.add(
+                        (*loc, "field_sources", field),
+                        f"'{field}' is not given, so it cannot have a source",
+                    )
+                _check_source_ref(problems, (*loc, "field_sources", field), ref, self.sources)
+            if entry.region_from_name and entry.region is None:
+                problems.add(
+                    (*loc, "region_from_name"),
+                    "region_from_name needs a region: give the ONS region the name implies",
+                )
+            for field in entry.given_facts:
+                if entry.fact_source(field) is None and not (
+                    field == "region" and entry.region_from_name
+                ):
+                    problems.add(
+                        (*loc, field),
+                        f"'{field}' has no source: set facts_source or field_sources.{field}, "
+                        "or leave it null",
+                    )
             for k, item in enumerate(entry.known_for):
                 _check_known_for(
                     problems, (*loc, "known_for", k), item, self.sources, domain_ids, indicator_ids
