@@ -521,6 +521,10 @@ class Metric(_Model):
     parent: Slug | None = None
     scale_max: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     source: SourceRef
+    since_launch: bool = False
+    """A running total since the academy launched, as at the end of the period (for example
+    the number of different people supported since launch): reported as it stands, never
+    added up over periods, and shown as the figure since launch."""
 
     @property
     def whole_numbers(self) -> bool:
@@ -668,6 +672,12 @@ def _check_metric(
         )
     if metric.scale_max is not None and metric.unit != "score":
         problems.add((*loc, "scale_max"), "scale_max only applies to metrics with unit: score")
+    if metric.since_launch and metric.cumulative:
+        problems.add(
+            (*loc, "cumulative"),
+            "a running total since launch already covers every earlier period and cannot be "
+            "added up: set cumulative: false",
+        )
     if metric.cumulative and metric.unit in ("percent", "score"):
         problems.add(
             (*loc, "cumulative"),
@@ -679,6 +689,12 @@ def _check_metric(
             problems.add((*loc, "parent"), f"unknown parent metric '{metric.parent}'")
         elif parent.id == metric.id:
             problems.add((*loc, "parent"), "a metric cannot be its own parent")
+        elif parent.since_launch != metric.since_launch:
+            problems.add(
+                (*loc, "parent"),
+                f"parent '{parent.id}' and this metric must both be running totals since launch, "
+                "or neither",
+            )
         elif (parent.unit, parent.period) != (metric.unit, metric.period):
             problems.add(
                 (*loc, "parent"),
