@@ -138,7 +138,7 @@ class DirectoryEntry(_Model):
         if getattr(self, field) is None:
             return None
         if field in self.field_sources:
-            return self.field_sources[field]  # type: ignore[index]
+            return self.field_sources[field]
         if field == "region" and self.region_from_name:
             return None
         return self.facts_source
@@ -213,13 +213,13 @@ class PracticeDirectory(_Model):
                     (*loc, "region_from_name"),
                     "region_from_name needs a region: give the ONS region the name implies",
                 )
-            for field in entry.given_facts:
-                if entry.fact_source(field) is None and not (
-                    field == "region" and entry.region_from_name
+            for given in entry.given_facts:
+                if entry.fact_source(given) is None and not (
+                    given == "region" and entry.region_from_name
                 ):
                     problems.add(
-                        (*loc, field),
-                        f"'{field}' has no source: set facts_source or field_sources.{field}, "
+                        (*loc, given),
+                        f"'{given}' has no source: set facts_source or field_sources.{given}, "
                         "or leave it null",
                     )
             for k, item in enumerate(entry.known_for):

@@ -75,6 +75,7 @@ class ImpactReport:
     previous_values: dict[str, Number]
     year_to_date: dict[str, Number | None]
     since_launch: dict[str, Number | None]
+    as_it_stands: dict[str, tuple[Number, Period]]
     trends: list[MetricTrend]
     progress: list[TargetProgress]
     problems: list[Problem]
@@ -88,6 +89,14 @@ class ImpactReport:
 
     def value(self, metric_id: str) -> Number | None:
         return self.values.get(metric_id)
+
+    def since_launch_of(self, metric_id: str) -> Number | None:
+        """The figure since launch: the running total as it stood in the latest return that
+        gives it (a ``since_launch`` metric), or the sum of every quarter (a cumulative one)."""
+        if self.definition.metric(metric_id).since_launch:
+            found = self.as_it_stands.get(metric_id)
+            return found[0] if found else None
+        return self.since_launch.get(metric_id)
 
 
 def report_periods(organisation: Organisation) -> list[Period]:
@@ -144,6 +153,7 @@ def impact_report(
     values = by_period.get(period, {}) if period else {}
     previous = by_period.get(period.previous(), {}) if period else {}
     quarters = [p for p in by_period if period is None or p <= period]
+    as_it_stands = _as_it_stands(definition, [(p, by_period[p]) for p in sorted(quarters)])
     next_cycle = str(Cycle.parse(report_cycle).next())
     return ImpactReport(
         organisation=organisation,
@@ -155,6 +165,7 @@ def impact_report(
         previous_values=dict(previous),
         year_to_date=year_to_date,
         since_launch=since,
+        as_it_stands=as_it_stands,
         trends=trend(definition, [(p, by_period[p]) for p in quarters]),
         progress=progress,
         problems=check_return(definition, values) if values else [],
@@ -168,6 +179,19 @@ def impact_report(
         targets=targets,
         actions=_open_actions(organisation),
     )
+
+
+def _as_it_stands(
+    definition: MetricsDefinition, history: Sequence[tuple[Period, dict[str, Number]]]
+) -> dict[str, tuple[Number, Period]]:
+    """Each figure that is not added up (running totals since launch, counts of organisations
+    as they stand, rates) with the latest period that gives it, up to the report's period."""
+    found: dict[str, tuple[Number, Period]] = {}
+    for period, values in history:
+        for metric in definition.metrics:
+            if not metric.cumulative and values.get(metric.id) is not None:
+                found[metric.id] = (values[metric.id], period)
+    return found
 
 
 def _current_cycle() -> str:
