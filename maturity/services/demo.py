@@ -425,8 +425,10 @@ def _demo_impact_figures(index: int, period: str) -> dict[str, int | float]:
         "employer-survey-responses": 10 + index,
         "employer-satisfaction": 78 + index,
     }
+    figures.update(_demo_impact_2026_2(index))
     if period.endswith("Q4"):
         year = index // 4
+        figures.update(_demo_destinations_2026_2(year))
         figures.update(
             {
                 "learner-destinations-known": 80 + 20 * year,
@@ -439,6 +441,49 @@ def _demo_impact_figures(index: int, period: str) -> dict[str, int | float]:
             }
         )
     return figures
+
+
+def _demo_impact_2026_2(index: int) -> dict[str, int | float]:
+    """Fictional figures for the measures added in impact metrics 2026.2: unique learners,
+    providers worked with, schools work and learner feedback, and running totals since launch
+    (the fictional academy launched before the demo's first quarter)."""
+    upto = range(index + 1)
+    return {
+        "unique-learners": 50 + 5 * index,
+        "providers-worked-with": 60 + 3 * index,
+        "schools-staff-hours": 40 + 6 * index,
+        "school-requests-received": 14 + index,
+        "school-requests-met": 10 + index,
+        "schools-employer-partners": 5 + index // 2,
+        "schools-employer-partners-small": 2 + index // 4,
+        "learner-feedback-responses": 120 + 10 * index,
+        "learner-feedback-careers": 78 + index,
+        "learner-feedback-wider-benefits": 72 + index,
+        "launch-skills-action-plans": 300 + sum(40 + 6 * i for i in upto),
+        "launch-into-jobs-training-volunteering": 150 + sum(22 + 3 * i for i in upto),
+        "launch-into-paid-work": 70 + sum(12 + 2 * i for i in upto),
+        "launch-into-employment": 90 + sum(15 + 2 * i + i % 3 for i in upto),
+        "launch-unique-learners": 800 + sum(50 + 5 * i for i in upto),
+        "launch-learning-or-employment": 1500 + sum(105 + 12 * i for i in upto),
+    }
+
+
+def _demo_destinations_2026_2(year: int) -> dict[str, int | float]:
+    """Fictional yearly destinations by activity and type, adding up as the rules require."""
+    return {
+        "we-destinations-known": 25 + 5 * year,
+        "we-destination-education": 12 + 2 * year,
+        "we-destination-apprenticeship": 5 + year,
+        "we-destination-employment": 4 + year,
+        "we-destination-other": 4 + year,
+        "we-destination-health-care": 10 + 2 * year,
+        "event-destinations-known": 55 + 15 * year,
+        "event-destination-education": 35 + 10 * year,
+        "event-destination-apprenticeship": 8 + 2 * year,
+        "event-destination-employment": 7 + 2 * year,
+        "event-destination-other": 5 + year,
+        "event-destination-health-care": 20 + 8 * year,
+    }
 
 
 DEMO_IMPACT_TARGETS = {

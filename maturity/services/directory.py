@@ -69,12 +69,20 @@ def load_directory_file(path: Path = DIRECTORY_FILE) -> tuple[int, int]:
                     }
                     for item in entry.known_for
                 ],
-                facts_source=cite(entry.facts_source),
+                facts_source=_facts_source(cite(entry.facts_source), entry.region_from_name),
             )
         )
         added += 1
     db.session.flush()
     return added, len(existing)
+
+
+def _facts_source(cited: dict[str, Any] | None, region_from_name: bool) -> dict[str, Any] | None:
+    """Where the profile facts come from, as stored: the cited page, and whether the region
+    follows from the academy's name rather than from that page."""
+    if not region_from_name:
+        return cited
+    return {**(cited or {}), "region_from_name": True}
 
 
 def all_entries() -> Sequence[DirectoryEntry]:
