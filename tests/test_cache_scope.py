@@ -123,11 +123,12 @@ def _results(client: FlaskClient, academy: Academy) -> Any:
 
 
 def _england_n(page: Any) -> str:
-    """The England n of the first section on a results page's benchmark table."""
+    """The number of academies in England on a results page's benchmark table (its
+    column heading, "England (5 academies)")."""
     table = page.find("caption", string="Your scores and the spread of academies’ scores")
     assert table is not None
-    england = table.find_parent("table").select("tbody tr")[0].find_all("td")[1]
-    return str(england.get_text(strip=True)).rsplit("n = ", 1)[-1]
+    england = table.find_parent("table").select("thead th")[2]
+    return str(england.get_text(strip=True)).removeprefix("England (").split(" ", 1)[0]
 
 
 def _every_page(client: FlaskClient, regions: TwoRegions) -> None:

@@ -143,12 +143,23 @@ def test_benchmarks_are_withheld_for_groups_under_three(
     client: FlaskClient, world: World, cohort: dict[str, int]
 ) -> None:
     page = _lead_sees_results(client, world, cohort["current"])
+    head = [cell.get_text(" ", strip=True) for cell in page.select("#benchmarks ~ table thead th")]
+    assert head == ["Section", "You", "England (3 academies)"]
     rows = _table(page, "spread of academies")
     funding = next(row for row in rows if row[0] == "Funding and sustainability")
     # The academy itself is left out of its own groups. England: the 3 others (twin,
-    # hidden, faraway) — a median but no quartiles under 5. North West: 2 others — withheld.
-    assert funding[2] == "4.0, n = 3"
-    assert funding[3] == "Withheld"
+    # hidden, faraway) — a median but no quartiles under 5, the number said once in the
+    # heading. North West: 2 others — every figure withheld, so no column of "Withheld"
+    # but one sentence saying why, in the disclosure module's words.
+    assert funding[2] == "4.0"
+    assert len(funding) == 3
+    text = page.get_text(" ", strip=True)
+    assert (
+        "North West: fewer than 3 academies: figures are withheld so that no academy can be "
+        "identified." in text
+    )
+    assert text.count("Withheld") == 0
+    assert "n = " not in text
 
 
 def test_a_region_with_fewer_than_three_academies_is_withheld(
@@ -162,13 +173,12 @@ def test_a_region_with_fewer_than_three_academies_is_withheld(
         hidden.status = AssessmentStatus.DRAFT  # reopened: no longer counted
         db.session.commit()
     page = _lead_sees_results(client, world, cohort["current"])
-    rows = _table(page, "spread of academies")
-    funding = next(row for row in rows if row[0] == "Funding and sustainability")
-    assert funding[3] == "Withheld"
+    # Every cell of both groups would be withheld: the table becomes two sentences.
+    assert page.select("#benchmarks ~ table") == []
     text = page.get_text(" ", strip=True)
-    assert "Fewer than 3 academies in North West" in text
-    assert "Fewer than 3 academies in England" in text  # twin and faraway only
-    assert funding[2] == "Withheld"
+    assert "England: fewer than 3 academies: figures are withheld" in text
+    assert "North West: fewer than 3 academies: figures are withheld" in text
+    assert "Withheld" not in text
 
 
 def test_a_non_sharing_academy_is_never_named(

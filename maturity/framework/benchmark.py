@@ -174,7 +174,7 @@ def describe_position(value: float | None, group: Spread, subject: str, group_na
     minimum group size (for example "Fewer than 3 academies in the North West have a score for
     Leadership: figures are withheld so that no academy can be identified."); otherwise the
     sentence ends with the group size, for example "You are in the upper quartile for Funding
-    and sustainability in England (n = 27)."
+    and sustainability in England (27 academies)."
     """
     if group.n == 0:
         return f"No academies in {group_name} have a score for {subject} yet."
@@ -187,9 +187,13 @@ def describe_position(value: float | None, group: Spread, subject: str, group_na
     if where is None:
         return (
             f"You have no score for {subject} yet, so you cannot be placed in {group_name} "
-            f"(n = {group.n})."
+            f"({_academies(group.n)})."
         )
-    return f"You are in the {where} for {subject} in {group_name} (n = {group.n})."
+    return f"You are in the {where} for {subject} in {group_name} ({_academies(group.n)})."
+
+
+def _academies(n: int) -> str:
+    return f"{n} academ{'y' if n == 1 else 'ies'}"
 
 
 def domain_spreads(

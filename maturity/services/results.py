@@ -20,6 +20,7 @@ from maturity.extensions import db
 from maturity.framework import (
     AssessmentResult,
     Comparison,
+    DomainResult,
     NextStep,
     Questionnaire,
     compare,
@@ -27,6 +28,7 @@ from maturity.framework import (
 )
 from maturity.framework import next_steps as ranked_next_steps
 from maturity.framework.benchmark import Spread, describe_position
+from maturity.framework.headline import Headline, headline, reason, strongest_and_weakest
 from maturity.framework.peers import Peer, PeerProfile, context_distances, find_peers
 from maturity.framework.scoping import DeliverySuggestion, ScopingContext, suggest_delivery_model
 from maturity.models import (
@@ -48,6 +50,22 @@ class Cohort:
     name: str
     spreads: dict[str, Spread]
     overall: Spread
+
+    @property
+    def withheld(self) -> bool:
+        """Whether every figure of the group is withheld (a column of nothing but
+        "Withheld", which a page says once, in a sentence, instead)."""
+        return all(group.suppressed for group in [self.overall, *self.spreads.values()])
+
+    @property
+    def withheld_note(self) -> str | None:
+        """Why the whole group is withheld, in the disclosure module's words (None when
+        some figures show)."""
+        if not self.withheld:
+            return None
+        largest = max(group.n for group in [self.overall, *self.spreads.values()])
+        note = disclosure.group_note(largest)
+        return f"{self.name}: {note[0].lower()}{note[1:]}" if note else None
 
 
 @dataclass(frozen=True)
@@ -80,6 +98,29 @@ class ResultsView:
     trend: list[TrendPoint] = field(default_factory=list)
     steps: list[StepWithPractice] = field(default_factory=list)
     peers: list[Peer] = field(default_factory=list)
+
+    @property
+    def headline(self) -> Headline:
+        """The overall level and the sentence saying what holds it there."""
+        return headline(self.result)
+
+    def reason(self, domain: DomainResult) -> str:
+        """A section's level in one sentence: what holds it there, what lifts it."""
+        return reason(domain.explanation, "the section")
+
+    @property
+    def strongest_and_weakest(self) -> tuple[list[DomainResult], list[DomainResult]]:
+        """The three strongest and the three weakest sections."""
+        return strongest_and_weakest(self.result)
+
+    @property
+    def section_changes(self) -> dict[str, int]:
+        """How many sections went up, stayed the same and went down since last cycle."""
+        counts = {"up": 0, "same": 0, "down": 0}
+        for change in self.comparison.domains if self.comparison else ():
+            if change.direction is not None:
+                counts[change.direction] += 1
+        return counts
 
 
 def result_of(assessment: Assessment) -> tuple[AssessmentResult, AssessmentSnapshot | None]:
@@ -310,6 +351,8 @@ def _benchmarks(
     for domain in view.result.domains:
         sentences = []
         for cohort in (view.national, view.regional):
+            if cohort.withheld:
+                continue  # said once for the whole group (``Cohort.withheld_note``)
             group = cohort.spreads.get(domain.domain_id)
             if group is not None:
                 sentences.append(describe_position(domain.score, group, domain.title, cohort.name))

@@ -5,6 +5,7 @@ Also the exports made from the same data: a printable page, a PDF, CSV and XLSX.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask import Blueprint, g, render_template
@@ -39,6 +40,32 @@ bp = Blueprint("results", __name__, url_prefix="/organisations/<slug>/assessment
 OTHERS = ("benchmarks", "peers")  # the slots of results/_body.html drawn from other academies
 
 
+@dataclass(frozen=True)
+class Section:
+    """One section of a results page after its summary: a contents-list entry, an h2 with
+    ``anchor`` as its id, and the template that draws it (or the slot of ``OTHERS`` that
+    holds it). ``on_screen`` sections are left out of the printable report and the PDF."""
+
+    anchor: str
+    title: str
+    template: str | None = None
+    slot: str | None = None
+    on_screen: bool = False
+
+
+# The results page after its summary, in order: the contents list is built from this
+# list, so a new section is one entry here and one template.
+SECTIONS = [
+    Section("sections", "Each section at a glance", "results/_sections.html"),
+    Section("why", "Why each section is at its level", "results/_why.html"),
+    Section("comparison", "Change since last cycle and over time", "results/_comparison.html"),
+    Section("benchmarks", "Compared with other academies", slot="benchmarks"),
+    Section("next-steps", "Next steps", "results/_next_steps.html"),
+    Section("peers", "Academies to learn from", slot="peers"),
+    Section("downloads", "Download", "results/_downloads.html", on_screen=True),
+]
+
+
 def _view(assessment_id: int) -> ResultsView:
     assessment = assessment_service.assessment_in(g.organisation, assessment_id)
     return results_view(assessment, with_others=False)
@@ -62,6 +89,7 @@ def _render_own(view: ResultsView, others: dict[str, str], printable: bool) -> s
         questionnaire=view.questionnaire,
         result=view.result,
         charts=profile_charts(view),
+        sections=[section for section in SECTIONS if not (printable and section.on_screen)],
         others={name: Markup(html) for name, html in others.items()},
         printable=printable,
     )

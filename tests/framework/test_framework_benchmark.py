@@ -172,7 +172,7 @@ GROUP = spread([float(v) for v in range(1, 6)] * 5 + [3.0, 3.0])  # n = 27, quar
 )
 def test_describe_position(value: float, where: str) -> None:
     assert describe_position(value, GROUP, "Funding and sustainability", "England") == (
-        f"You are in the {where} for Funding and sustainability in England (n = 27)."
+        f"You are in the {where} for Funding and sustainability in England (27 academies)."
     )
 
 
@@ -194,7 +194,7 @@ def test_describe_position_empty_group_and_no_value() -> None:
         "No academies in London have a score for Leadership yet."
     )
     assert describe_position(None, GROUP, "Leadership", "England") == (
-        "You have no score for Leadership yet, so you cannot be placed in England (n = 27)."
+        "You have no score for Leadership yet, so you cannot be placed in England (27 academies)."
     )
 
 
