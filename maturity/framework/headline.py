@@ -72,9 +72,10 @@ def reason(explanation: Explanation, subject: str) -> str:
     "the section")."""
     level, nxt = explanation.level_name, explanation.next_level_name
     if explanation.score is None:
-        return f"Not yet assessed: none of the {explanation.indicator_count} questions has a level answer."
+        count = explanation.indicator_count
+        return f"Not yet assessed: none of the {count} questions has a level answer."
     if explanation.next_level is None:
-        return f"{level}, the top level: {subject} is at the top of the scale."
+        return f"{level}, the top level of the scale: nothing holds {subject} back."
     blockers = explanation.gate_blockers
     because: list[str] = []
     fixes: list[str] = []
