@@ -129,13 +129,13 @@ def _notes(
     notes: list[str] = []
     if before == after:
         notes.append(
-            f"Both assessments use version {before} of the questionnaire, so every domain and "
-            "indicator is compared."
+            f"Both assessments use version {before} of the questionnaire, so every section and "
+            "question is compared."
         )
     else:
         notes.append(
             f"The earlier assessment used version {before} and the later one version {after}: "
-            "domains and indicators are compared where both versions have them."
+            "sections and questions are compared where both versions have them."
         )
     titles_a = {d.domain_id: d.title for d in a.domains}
     titles_b = {d.domain_id: d.title for d in b.domains}
@@ -143,23 +143,23 @@ def _notes(
     ind_b = {i.indicator_id: i.title for i in b.indicators}
     for domain_id in comparison_parts["domains_only_before"]:
         notes.append(
-            f"Domain '{titles_a[domain_id]}' is only in version {before}, so it is not compared."
+            f"Section '{titles_a[domain_id]}' is only in version {before}, so it is not compared."
         )
     for domain_id in comparison_parts["domains_only_after"]:
         notes.append(
-            f"Domain '{titles_b[domain_id]}' is new in version {after}, so it has no earlier score."
+            f"Section '{titles_b[domain_id]}' is new in version {after}, so it has no earlier score."
         )
     only_before = [ind_a[i] for i in comparison_parts["indicators_only_before"]]
     if only_before:
         notes.append(
-            f"{len(only_before)} indicator{'s are' if len(only_before) != 1 else ' is'} only in "
+            f"{len(only_before)} question{'s are' if len(only_before) != 1 else ' is'} only in "
             f"version {before} and not compared: {_quoted(only_before)}."
         )
     only_after = [ind_b[i] for i in comparison_parts["indicators_only_after"]]
     if only_after:
         plural = len(only_after) != 1
         notes.append(
-            f"{len(only_after)} indicator{'s are' if plural else ' is'} new in version {after} "
+            f"{len(only_after)} question{'s are' if plural else ' is'} new in version {after} "
             f"and {'have' if plural else 'has'} no earlier answer: {_quoted(only_after)}."
         )
     changed = comparison_parts["domains_with_changed_indicators"]

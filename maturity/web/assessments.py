@@ -67,10 +67,12 @@ def _domain(questionnaire: Questionnaire, domain_id: str) -> Domain:
 @bp.route("/")
 @requires(Policy.ORG_MEMBER)
 def index(slug: str) -> Any:
+    assessments = service.assessments_for(g.organisation)
     return render_template(
         "assessments/index.html",
         organisation=g.organisation,
-        assessments=service.assessments_for(g.organisation),
+        assessments=assessments,
+        in_progress=next((a for a in assessments if a.status == AssessmentStatus.DRAFT), None),
         is_lead=is_org_lead(),
     )
 

@@ -28,8 +28,13 @@ bp = Blueprint("orgs", __name__, url_prefix="/organisations")
 def overview(slug: str) -> Any:
     assessments = assessments_for(g.organisation)
     latest = next((a for a in assessments if a.status == AssessmentStatus.SUBMITTED), None)
+    in_progress = next((a for a in assessments if a.status == AssessmentStatus.DRAFT), None)
     return render_template(
-        "orgs/overview.html", organisation=g.organisation, is_lead=is_org_lead(), latest=latest
+        "orgs/overview.html",
+        organisation=g.organisation,
+        is_lead=is_org_lead(),
+        latest=latest,
+        in_progress=in_progress,
     )
 
 

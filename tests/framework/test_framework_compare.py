@@ -48,8 +48,8 @@ def test_same_version_compares_everything() -> None:
     # overall: 6/3 = 2.0 before, 17/5 = 3.4 after
     assert comparison.overall.score_delta == 1.4
     assert comparison.notes == (
-        "Both assessments use version 2026.1 of the questionnaire, so every domain and "
-        "indicator is compared.",
+        "Both assessments use version 2026.1 of the questionnaire, so every section and "
+        "question is compared.",
     )
 
 
@@ -69,9 +69,9 @@ def test_across_versions_with_renamed_and_removed_ids() -> None:
     assert comparison.indicators_only_after == ("governance-and-steering", "partners")
     notes = " ".join(comparison.notes)
     assert "version 2026.1 and the later one version 2026.2" in notes
-    assert "Domain 'Funding' is only in version 2026.1" in notes
-    assert "Domain 'Collaboration' is new in version 2026.2" in notes
-    assert "3 indicators are only in version 2026.1" in notes and "'Governance'" in notes
+    assert "Section 'Funding' is only in version 2026.1" in notes
+    assert "Section 'Collaboration' is new in version 2026.2" in notes
+    assert "3 questions are only in version 2026.1" in notes and "'Governance'" in notes
     assert "'Governance and steering'" in notes
     assert "'Leadership and strategy' asked different questions" in notes
     with pytest.raises(KeyError):
