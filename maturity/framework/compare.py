@@ -147,7 +147,8 @@ def _notes(
         )
     for domain_id in comparison_parts["domains_only_after"]:
         notes.append(
-            f"Section '{titles_b[domain_id]}' is new in version {after}, so it has no earlier score."
+            f"Section '{titles_b[domain_id]}' is new in version {after}, "
+            "so it has no earlier score."
         )
     only_before = [ind_a[i] for i in comparison_parts["indicators_only_before"]]
     if only_before:
