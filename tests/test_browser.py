@@ -279,7 +279,7 @@ def test_results_directory_action_plan_and_scoping_report_are_accessible(
     page.get_by_role("link", name="See the results").click()
     page.wait_for_url("**/results")
     assert page.locator("img.app-chart").count() == 2
-    assert page.get_by_role("heading", name="Compared with last cycle").is_visible()
+    assert page.get_by_role("heading", name="Change since last cycle").is_visible()
     axe.check(page)
     page.locator("a", has_text="Add to action plan").first.click()
     page.wait_for_url("**/actions/new**")
