@@ -187,7 +187,7 @@ def test_results_compare_a_2026_2_assessment_with_a_2026_1_one(
     text = section.get_text(" ", strip=True)
     assert "The earlier assessment used version 2026.1 and the later one version 2026.2" in text
     assert (
-        "1 indicator is new in version 2026.2 and has no earlier answer: "
+        "1 question is new in version 2026.2 and has no earlier answer: "
         "'Small employers' capacity to take part'." in text
     )
     table = page.find("caption", string=lambda s: bool(s and "2024/25 compared with 2025/26" in s))
