@@ -45,7 +45,7 @@ from maturity.cache import Cache
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
 
-CHART_VERSION = "1"
+CHART_VERSION = "2"
 """Part of every cache key: bump it when a change to the drawing code should redraw charts."""
 
 NO_DATA_TEXT = "No data yet"
@@ -63,9 +63,10 @@ PALETTE: tuple[str, ...] = (
     "#4c2c92",  # purple
     "#b58840",  # brown
     "#28a197",  # turquoise
+    "#0b0c0c",  # near-black: a ninth series (nine sections) needs a ninth colour
 )
 # Series also differ by marker (and by line style, which the caller chooses per series).
-MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*")
+MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*", "h")
 LINE_STYLES: dict[str, str | tuple[float, tuple[float, ...]]] = {
     "solid": "-",
     "dashed": (0, (6, 3)),
@@ -106,6 +107,7 @@ _RC: dict[RcKeyType, Any] = {
 }
 _SAVE_METADATA: dict[str, Any] = {"Date": None, "Creator": None}
 _RENDER_LOCK = threading.Lock()
+_LAID_OUT = threading.local()  # the last figure drawn on this thread, for ``laid_out``
 
 
 @dataclass(frozen=True)
@@ -176,10 +178,13 @@ def line_svg(
         return _render_no_data(title, LANDSCAPE_INCHES)
     limits = (y_min, y_max)
     ticks = (y_ticks, y_tick_labels)
+    # The legend sits under the plot: each of its rows after the first two makes the chart
+    # taller, so many series do not squeeze the lines.
+    size = (LANDSCAPE_INCHES[0], LANDSCAPE_INCHES[1] + 0.4 * max(0, math.ceil(len(series) / 2) - 2))
     return _render(
         title,
         lambda figure: _draw_line(figure, x_labels, series, limits, y_label, ticks),
-        LANDSCAPE_INCHES,
+        size,
     )
 
 
@@ -204,7 +209,15 @@ def heatmap_svg(
         raise ValueError("values needs one row per row label and one value per column label")
     if not rows or not columns or not _any_value(v for row in values for v in row):
         return _render_no_data(title, LANDSCAPE_INCHES)
-    size = (LANDSCAPE_INCHES[0], max(LANDSCAPE_INCHES[1], 2.4 + 0.36 * len(rows)))
+    # Rows are all as tall as the longest wrapped name (at least two lines) needs, and the
+    # slanted column names (about 0.06 inch of height a character) get the room above.
+    lines = max(max(2, _wrap(row, 28).count("\n") + 1) for row in rows) if rows else 2
+    longest = max((len(line) for c in columns for line in _wrap(c, 36).split("\n")), default=0)
+    slanted = 0.075 * longest if len(columns) > 5 else 0.6
+    height = 1.8 + slanted + 0.2 * lines * len(rows)
+    # Many columns get a wider chart (it is shown wide), so slanted names have room apart.
+    width = 8.0 if len(columns) > 5 else LANDSCAPE_INCHES[0]
+    size = (width, max(LANDSCAPE_INCHES[1], height))
     scale = (scale_min, scale_max)
     return _render(
         title,
@@ -234,6 +247,19 @@ def bar_svg(
         lambda figure: _draw_bar(figure, categories, values, y_label),
         LANDSCAPE_INCHES,
     )
+
+
+def laid_out(chart: Callable[..., str], /, *args: Any, **kwargs: Any) -> Figure:
+    """The matplotlib figure behind ``chart(*args, **kwargs)`` (a ``*_svg`` function) as it
+    was laid out when saved: each text's window extent can be read from it (the layout
+    tests check that no two labels overlap)."""
+    _LAID_OUT.wanted, _LAID_OUT.figure = True, None
+    try:
+        chart(*args, **kwargs)
+        figure: Figure = _LAID_OUT.figure
+    finally:
+        _LAID_OUT.wanted, _LAID_OUT.figure = False, None
+    return figure
 
 
 def data_uri(svg: str) -> str:
@@ -296,6 +322,8 @@ def _render(title: str, draw: Callable[[Figure], None], size: tuple[float, float
         figure.suptitle(_wrap(title, 60))
         draw(figure)
         figure.savefig(buffer, format="svg", metadata=_SAVE_METADATA)
+    if getattr(_LAID_OUT, "wanted", False):
+        _LAID_OUT.figure = figure
     # XML cannot hold control characters: one in a label would make the whole SVG invalid.
     return _make_accessible(_NOT_IN_XML.sub("", buffer.getvalue()), title, size)
 
@@ -372,21 +400,23 @@ def _draw_radar(
             ha="left" if across > 0.1 else "right" if across < -0.1 else "center",
             va="bottom" if up > 0.1 else "top" if up < -0.1 else "center",
         )
-    # Ring labels run along the line halfway between the first two spokes.
-    ring_angle = math.pi / count if count > 1 else math.pi / 4
+    # Ring labels sit just outside each ring at the bottom of the chart, where the ring
+    # curves away from them: they never cross a ring, and never meet a section's label.
     for index, level in enumerate(levels):
         name = level_names[index] if index < len(level_names) else ""
-        ax.text(
-            ring_angle,
-            level,
+        ax.annotate(
             f"{_number(level)} {name}".strip(),
-            ha="left",
-            va="center",
+            xy=(math.pi, level),
+            xytext=(0, -2),
+            textcoords="offset points",
+            ha="center",
+            va="top",
+            fontsize=9,
             color=SECONDARY_TEXT_COLOUR,
             # Under the series, so a label never hides a score; the backing keeps it legible.
             zorder=2.5,
             bbox={
-                "boxstyle": "round,pad=0.15",
+                "boxstyle": "round,pad=0.1",
                 "facecolor": "white",
                 "edgecolor": "none",
                 "alpha": 0.75,
@@ -397,6 +427,11 @@ def _draw_radar(
     closed_angles = [*angles, angles[0] + 2 * math.pi]
     for index, one in enumerate(series):
         values = _floats(one.values)
+        style = _series_style(index, one)
+        if any(math.isnan(v) for v in values):
+            # Set only for some sections (a target, say): markers where there is a value, and
+            # no line, which would join values across the gaps as if they were a shape.
+            style["linestyle"] = "none"
         (line,) = ax.plot(
             closed_angles,
             [*values, values[0]],
@@ -404,7 +439,7 @@ def _draw_radar(
             gid=f"series-{index}",
             zorder=3 + len(series) - index,
             clip_on=False,
-            **_series_style(index, one),
+            **style,
         )
         if index == 0 and not any(math.isnan(v) for v in values):
             ax.fill(closed_angles, [*values, values[0]], color=line.get_color(), alpha=0.12)
@@ -485,15 +520,17 @@ def _draw_heatmap(
     ax.set_ylim(len(rows), 0)
     ax.set_yticks(
         [index + 0.5 for index in range(len(rows))],
-        [_wrap(row, 28, max_lines=2) for row in rows],
+        [_wrap(row, 28) for row in rows],  # whole names: a cut name could be another academy
     )
     ax.xaxis.tick_top()
     positions = [index + 0.5 for index in range(len(columns))]
     if len(columns) <= 5:
         ax.set_xticks(positions, [_wrap(column, 14, max_lines=3) for column in columns])
     else:
-        labels = [textwrap.shorten(column, 32, placeholder=" …") for column in columns]
-        ax.set_xticks(positions, labels, rotation=45, ha="left", rotation_mode="anchor")
+        # Whole names, steeply slanted so that they stay within the chart, on at most a few
+        # lines (more would meet the next column's).
+        labels = [_wrap(column, 36) for column in columns]
+        ax.set_xticks(positions, labels, rotation=60, ha="left", rotation_mode="anchor")
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
@@ -591,7 +628,7 @@ def _legend(figure: Figure, handles: Sequence[Line2D], labels: Sequence[str]) ->
     # Labels are passed explicitly: a label starting with "_" would otherwise be left out.
     if not handles:
         return
-    wrapped = [_wrap(label, 24, max_lines=2) for label in labels]
+    wrapped = [_wrap(label, 24) for label in labels]  # whole labels, however long
     longest = max(len(line) for label in wrapped for line in label.split("\n") or [""])
     # As many columns as fit across the figure: handle and gaps ≈ 50pt, a character ≈ 6.2pt.
     fitting = int(0.95 * figure.get_figwidth() * 72 // (50 + 6.2 * longest))
@@ -602,6 +639,7 @@ def _legend(figure: Figure, handles: Sequence[Line2D], labels: Sequence[str]) ->
         ncols=max(1, min(len(handles), fitting, 4)),
         frameon=False,
         handlelength=3,
+        labelspacing=1.6,  # room for labels of two lines or more beside labels of one
     )
 
 
