@@ -456,7 +456,7 @@ def test_completion_follows_each_saved_answer_and_reminders_carry_the_viewers_to
     )
     after = soup(client.get_page("regional.region", code="north-west", cycle="2026/27"))
     assert "In progress 2% answered" in after.get_text(" ", strip=True)  # 1 of 56
-    token = after.select_one("#completion ~ table input[name=csrf_token]")
+    token = after.select_one("#completion ~ .app-table-scroll table input[name=csrf_token]")
     assert token is not None and "__CSRF" not in str(token["value"])
     reminded = client.post(
         client.url("regional.remind", code="north-west", org_slug=world.org),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -122,6 +123,8 @@ def region(code: str) -> Any:
     figures_scope, answers_scope = Scope.region(found.id), Scope.region_answers(found.id)
     cache().versions(NATIONAL, figures_scope, answers_scope)  # one query for the three
     filters = filters_from_request(current=True)
+    shown = _shown_cycle(found, filters, figures_scope)
+    filters = replace(filters, cycle=shown.cycle)
     cycles = submitted_cycles()
     key = {"region": found.code, "filters": vars(filters)}
 
@@ -172,7 +175,17 @@ def region(code: str) -> Any:
         ),
         filters_html=Markup(part["filters"]),
         figures_html=fill_slots(part["figures"], {"spreads": spreads}),
+        shown=shown,
     )
+
+
+def _shown_cycle(found: Any, filters: service.Filters, scope: Scope) -> service.ShownCycle:
+    """The cycle the reader chose, or else the most recent one with figures to show."""
+    counts = cache().per_version(
+        f"submissions-by-cycle-{found.id}", lambda: service.submissions_by_cycle(found.id), by=scope
+    )
+    chosen = filters.cycle if request.args.get("cycle") == filters.cycle else None
+    return service.dashboard_cycle(counts, chosen, region_name=found.name)
 
 
 def region_tables(found: Any, filters: service.Filters) -> dict[str, service.Table]:
@@ -230,6 +243,7 @@ def compare() -> Any:
         return render_template(
             "regional/_compare_body.html",
             table=service.national_comparison(filters),
+            without_academies=service.regions_without_academies(),
             filters=filters,
             options=_filter_options(),
         )

@@ -29,15 +29,18 @@ from maturity.services.regional.figures import (
 from maturity.services.regional.filters import (
     ANNUAL,
     Filters,
+    ShownCycle,
     annual_questionnaire,
     available_cycles,
+    dashboard_cycle,
     default_cycle,
     parse_filters,
     previous_cycle,
+    submissions_by_cycle,
     submitted_cycles,
 )
 from maturity.services.regional.movement import movement_sentences
-from maturity.services.regional.national import national_comparison
+from maturity.services.regional.national import national_comparison, regions_without_academies
 from maturity.services.regional.open_data import (
     open_data_csv,
     open_data_release,
@@ -64,6 +67,8 @@ __all__ = [
     "catalogue",
     "completion",
     "completion_table",
+    "ShownCycle",
+    "dashboard_cycle",
     "default_cycle",
     "differencing_risk",
     "england_cells",
@@ -73,6 +78,8 @@ __all__ = [
     "open_data_release",
     "open_data_releases",
     "open_data_table",
+    "regions_without_academies",
+    "submissions_by_cycle",
     "parse_filters",
     "previous_cycle",
     "publish_open_data",

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from maturity.extensions import db
-from maturity.framework import Questionnaire
+from maturity.framework import Questionnaire, disclosure
 from maturity.framework.periods import Cycle
-from maturity.models import Assessment, AssessmentStatus, OrganisationKind
+from maturity.models import Assessment, AssessmentStatus, Organisation, OrganisationKind
 from maturity.services.questionnaires import catalogue
 
 ANNUAL = "academy-maturity"
@@ -98,3 +98,81 @@ def previous_cycle(cycle: str) -> str:
 def annual_questionnaire(filters: Filters) -> Questionnaire:
     """The questionnaire whose domains the figures are laid out by."""
     return catalogue().questionnaire(ANNUAL, filters.version)
+
+
+def submissions_by_cycle(region_id: int) -> dict[str, int]:
+    """How many of a region's organisations submitted the annual assessment, by cycle (one
+    grouped query; views keep it per version of the region)."""
+    rows = db.session.execute(
+        select(Assessment.cycle, func.count(Assessment.id))
+        .join(Organisation, Organisation.id == Assessment.organisation_id)
+        .where(
+            Organisation.region_id == region_id,
+            Assessment.status == AssessmentStatus.SUBMITTED,
+            Assessment.questionnaire_id == ANNUAL,
+        )
+        .group_by(Assessment.cycle)
+    )
+    return {cycle: count for cycle, count in rows}
+
+
+@dataclass(frozen=True)
+class ShownCycle:
+    """The cycle a region's dashboard shows, and the sentence that says why."""
+
+    cycle: str
+    reason: str
+
+
+def _academies(count: int) -> str:
+    return f"{count} {'academy' if count == 1 else 'academies'}"
+
+
+def dashboard_cycle(
+    counts: Mapping[str, int],
+    chosen: str | None = None,
+    *,
+    region_name: str,
+    today: date | None = None,
+) -> ShownCycle:
+    """Which cycle a region's dashboard opens on, and why.
+
+    A cycle the reader ``chosen`` is kept. Otherwise the dashboard opens on the most recent
+    cycle in which enough of the region's academies submitted for figures to be shown (not
+    a cycle that has just opened, where every figure would be withheld), or on the current
+    cycle when no cycle has enough yet. ``counts`` is ``submissions_by_cycle``.
+    """
+    current = str(Cycle.current(today))
+    if chosen:
+        submitted = counts.get(chosen, 0)
+        return ShownCycle(
+            chosen,
+            f"Showing {chosen}, the cycle you chose: {_academies(submitted)} in {region_name} "
+            f"submitted their assessment for it.",
+        )
+    enough = [
+        cycle
+        for cycle, count in counts.items()
+        if count >= disclosure.MINIMUM_GROUP and cycle <= current
+    ]
+    so_far = counts.get(current, 0)
+    if not enough:
+        return ShownCycle(
+            current,
+            f"Showing {current}, the current cycle. No cycle yet has enough submitted "
+            f"assessments from {region_name} to show figures: {disclosure.rule()}",
+        )
+    shown = max(enough)
+    if shown == current:
+        return ShownCycle(
+            current,
+            f"Showing {current}, the current cycle: {_academies(so_far)} in {region_name} "
+            "have submitted their assessment, enough to show figures.",
+        )
+    return ShownCycle(
+        shown,
+        f"Showing {shown}, the most recent cycle with enough submitted assessments to show "
+        f"figures ({_academies(counts[shown])}). In {current} {_academies(so_far)} "
+        f"{'has' if so_far == 1 else 'have'} submitted so far, and {disclosure.rule()[0].lower()}"
+        f"{disclosure.rule()[1:]} Choose {current} to follow this cycle's completion.",
+    )

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from maturity.extensions import db
 from maturity.framework import disclosure
-from maturity.models import Region
+from maturity.models import Organisation, OrganisationStatus, Region
 from maturity.services.regional.filters import Filters, annual_questionnaire
 from maturity.services.regional.rows import ScoreRow, domain_spread, score_rows
 from maturity.services.tables import Table
@@ -38,3 +38,13 @@ def national_comparison(filters: Filters) -> Table:
     table.rows.append(line("England", rows))
     table.notes.append(disclosure.region_note())
     return table
+
+
+def regions_without_academies() -> frozenset[str]:
+    """The names of regions with no academy yet (councils still scoping one do not count):
+    their rows in the comparison say so rather than showing withheld figures."""
+    with_academies = select(Organisation.region_id).where(
+        Organisation.status != OrganisationStatus.SCOPING
+    )
+    names = select(Region.name).where(Region.id.not_in(with_academies))
+    return frozenset(db.session.scalars(names))
