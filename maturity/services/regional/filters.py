@@ -100,20 +100,42 @@ def annual_questionnaire(filters: Filters) -> Questionnaire:
     return catalogue().questionnaire(ANNUAL, filters.version)
 
 
-def submissions_by_cycle(region_id: int) -> dict[str, int]:
-    """How many of a region's organisations submitted the annual assessment, by cycle (one
-    grouped query; views keep it per version of the region)."""
+def submissions_by_cycle(region_id: int) -> dict[str, Submissions]:
+    """How many of a region's organisations submitted the annual assessment, by cycle, and
+    how many of those do not share named results (one grouped query; views keep it per
+    version of the region)."""
     rows = db.session.execute(
-        select(Assessment.cycle, func.count(Assessment.id))
+        select(Assessment.cycle, Organisation.shares_named_results, func.count(Assessment.id))
         .join(Organisation, Organisation.id == Assessment.organisation_id)
         .where(
             Organisation.region_id == region_id,
             Assessment.status == AssessmentStatus.SUBMITTED,
             Assessment.questionnaire_id == ANNUAL,
         )
-        .group_by(Assessment.cycle)
+        .group_by(Assessment.cycle, Organisation.shares_named_results)
     )
-    return {cycle: count for cycle, count in rows}
+    found: dict[str, Submissions] = {}
+    for cycle, shares, count in rows:
+        before = found.get(cycle, Submissions(0, 0))
+        hidden = 0 if shares else count
+        found[cycle] = Submissions(before.submitted + count, before.hidden + hidden)
+    return found
+
+
+@dataclass(frozen=True)
+class Submissions:
+    """A region's submissions in one cycle: how many, and how many not sharing results."""
+
+    submitted: int
+    hidden: int
+
+    @property
+    def shows_figures(self) -> bool:
+        """Enough for the region's figures to be shown: not withheld as too few, nor as
+        open to being worked out by difference (``disclosure``)."""
+        return self.submitted >= disclosure.MINIMUM_GROUP and not disclosure.differencing_risk(
+            self.hidden
+        )
 
 
 @dataclass(frozen=True)
@@ -129,7 +151,7 @@ def _academies(count: int) -> str:
 
 
 def dashboard_cycle(
-    counts: Mapping[str, int],
+    counts: Mapping[str, Submissions],
     chosen: str | None = None,
     *,
     region_name: str,
@@ -138,31 +160,28 @@ def dashboard_cycle(
     """Which cycle a region's dashboard opens on, and why.
 
     A cycle the reader ``chosen`` is kept. Otherwise the dashboard opens on the most recent
-    cycle in which enough of the region's academies submitted for figures to be shown (not
-    a cycle that has just opened, where every figure would be withheld), or on the current
-    cycle when no cycle has enough yet. ``counts`` is ``submissions_by_cycle``.
+    cycle whose submissions let the region's figures be shown (not a cycle that has just
+    opened, where every figure would be withheld), or on the current cycle when no cycle
+    has figures to show yet. ``counts`` is ``submissions_by_cycle``.
     """
     current = str(Cycle.current(today))
+    none = Submissions(0, 0)
     if chosen:
-        submitted = counts.get(chosen, 0)
         return ShownCycle(
             chosen,
-            f"Showing {chosen}, the cycle you chose: {_academies(submitted)} in {region_name} "
-            f"submitted their assessment for it.",
+            f"Showing {chosen}, the cycle you chose: "
+            f"{_academies(counts.get(chosen, none).submitted)} in {region_name} "
+            "submitted their assessment for it.",
         )
-    enough = [
-        cycle
-        for cycle, count in counts.items()
-        if count >= disclosure.MINIMUM_GROUP and cycle <= current
-    ]
-    so_far = counts.get(current, 0)
-    if not enough:
+    showing = [c for c, found in counts.items() if found.shows_figures and c <= current]
+    so_far = counts.get(current, none).submitted
+    if not showing:
         return ShownCycle(
             current,
             f"Showing {current}, the current cycle. No cycle yet has enough submitted "
-            f"assessments from {region_name} to show figures: {disclosure.rule()}",
+            f"assessments from {region_name} to show figures. {disclosure.rule()}",
         )
-    shown = max(enough)
+    shown = max(showing)
     if shown == current:
         return ShownCycle(
             current,
@@ -172,7 +191,8 @@ def dashboard_cycle(
     return ShownCycle(
         shown,
         f"Showing {shown}, the most recent cycle with enough submitted assessments to show "
-        f"figures ({_academies(counts[shown])}). In {current} {_academies(so_far)} "
-        f"{'has' if so_far == 1 else 'have'} submitted so far, and {disclosure.rule()[0].lower()}"
-        f"{disclosure.rule()[1:]} Choose {current} to follow this cycle's completion.",
+        f"figures ({_academies(counts[shown].submitted)}). In {current}, "
+        f"{_academies(so_far)} {'has' if so_far == 1 else 'have'} submitted so far, "
+        "not yet enough to show figures without revealing any academy's. "
+        f"Choose {current} to follow this cycle's completion.",
     )
