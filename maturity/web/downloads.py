@@ -15,6 +15,7 @@ from maturity.web.charts import cached_chart
 __all__ = ["FORMATS", "file_download", "pdf_response", "safe_cell", "table_download"]
 
 FORMATS = ("csv", "xlsx")
+PDF_VARIANT = "pdf/ua-1"  # tagged, titled and with its language: readable by screen readers
 MIMETYPES = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -45,13 +46,17 @@ def table_download(
 
 def pdf_response(html: str, filename: str) -> Response:
     """A printable page as an inline PDF named ``filename``.pdf, rendered by WeasyPrint with
-    stylesheets from the static folder and charts from the chart cache."""
+    stylesheets from the static folder and charts from the chart cache.
+
+    Every PDF is tagged for assistive technology (WeasyPrint's PDF/UA-1 variant: a
+    structure tree, marked content, the page's ``<title>`` as the document title, shown
+    by viewers, and the page's language)."""
     from weasyprint import HTML
 
     static = current_app.static_folder or ""
     document = HTML(string=html, base_url=request.url_root, url_fetcher=_static_fetcher(static))
     return Response(
-        document.write_pdf(),
+        document.write_pdf(pdf_variant=PDF_VARIANT),
         mimetype="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{filename}.pdf"'},
     )

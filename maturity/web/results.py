@@ -131,7 +131,20 @@ def _render(assessment_id: int, *, printable: bool = False) -> str:
     assessment, snapshot_id = assessment_service.assessment_and_snapshot_id(
         g.organisation, assessment_id
     )
+    if assessment.questionnaire_id == "scoping":
+        return _render_scoping(assessment, printable=printable)
     return _render_assessment(assessment, snapshot_id, printable=printable)
+
+
+def _render_scoping(assessment: Assessment, *, printable: bool = False) -> str:
+    """The scoping report: a page, a printable page and a PDF like the results."""
+    return render_template(
+        "results/scoping.html",
+        organisation=g.organisation,
+        report=scoping_report(assessment),
+        assessment=assessment,
+        printable=printable,
+    )
 
 
 def _render_assessment(
@@ -154,12 +167,7 @@ def results(slug: str, assessment_id: int) -> ResponseReturnValue:
         g.organisation, assessment_id
     )
     if assessment.questionnaire_id == "scoping":
-        return render_template(
-            "results/scoping.html",
-            organisation=g.organisation,
-            report=scoping_report(assessment),
-            assessment=assessment,
-        )
+        return _render_scoping(assessment)
     return _render_assessment(assessment, snapshot_id)
 
 
