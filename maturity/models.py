@@ -471,6 +471,10 @@ class AssessmentSnapshot(Base):
     targets: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     declaration: Mapped[str] = mapped_column(Text)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The overall score and level (also in ``result``): other academies' results pages
+    # compare with them, and with the domain_score rows, without parsing the snapshot.
+    overall_score: Mapped[float | None] = mapped_column(Float)
+    overall_level: Mapped[int | None] = mapped_column(Integer)
 
     assessment: Mapped[Assessment] = relationship(back_populates="snapshots")
     submitted_by: Mapped[User | None] = relationship()

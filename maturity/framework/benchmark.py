@@ -26,7 +26,7 @@ from fractions import Fraction
 
 from maturity.framework import disclosure
 from maturity.framework.disclosure import MINIMUM_GROUP as DEFAULT_MINIMUM_GROUP
-from maturity.framework.scoring import AssessmentResult
+from maturity.framework.summary import Scores
 
 __all__ = [
     "DEFAULT_MINIMUM_GROUP",
@@ -197,7 +197,7 @@ def _academies(n: int) -> str:
 
 
 def domain_spreads(
-    results: Sequence[AssessmentResult], minimum_group: int = DEFAULT_MINIMUM_GROUP
+    results: Sequence[Scores], minimum_group: int = DEFAULT_MINIMUM_GROUP
 ) -> dict[str, Spread]:
     """The spread of each domain's score over the results, keyed by domain id.
 
@@ -217,9 +217,7 @@ def domain_spreads(
     return {domain_id: spread(values, minimum_group) for domain_id, values in scores.items()}
 
 
-def overall_spread(
-    results: Sequence[AssessmentResult], minimum_group: int = DEFAULT_MINIMUM_GROUP
-) -> Spread:
+def overall_spread(results: Sequence[Scores], minimum_group: int = DEFAULT_MINIMUM_GROUP) -> Spread:
     """The spread of the overall scores; results with no overall score do not count to ``n``.
 
     Suppression as :func:`spread`.

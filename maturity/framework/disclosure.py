@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from maturity.framework.benchmark import Spread
-    from maturity.framework.scoring import AssessmentResult
+    from maturity.framework.summary import Scores
 
 __all__ = [
     "MINIMUM_GROUP",
@@ -109,13 +109,13 @@ def spread(values: Sequence[float]) -> Spread:
     return benchmark.spread(values, MINIMUM_GROUP)
 
 
-def domain_spreads(results: Sequence[AssessmentResult]) -> dict[str, Spread]:
+def domain_spreads(results: Sequence[Scores]) -> dict[str, Spread]:
     from maturity.framework import benchmark
 
     return benchmark.domain_spreads(results, MINIMUM_GROUP)
 
 
-def overall_spread(results: Sequence[AssessmentResult]) -> Spread:
+def overall_spread(results: Sequence[Scores]) -> Spread:
     from maturity.framework import benchmark
 
     return benchmark.overall_spread(results, MINIMUM_GROUP)

@@ -43,6 +43,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from maturity.framework.scoring import AssessmentResult, DomainResult
+from maturity.framework.summary import Scores
 
 __all__ = [
     "Peer",
@@ -88,7 +89,7 @@ class PeerProfile:
     funding_mix: str | None
     years_running: int | None
     shares_named_results: bool
-    result: AssessmentResult | None
+    result: Scores | None
 
 
 @dataclass(frozen=True)
@@ -247,9 +248,7 @@ def weakest_domains(result: AssessmentResult, weakest: int = 3) -> tuple[DomainR
     return tuple(domain for _score, _index, domain in assessed[:weakest])
 
 
-def _stronger_in(
-    weak: Sequence[DomainResult], theirs: AssessmentResult
-) -> tuple[StrongerDomain, ...]:
+def _stronger_in(weak: Sequence[DomainResult], theirs: Scores) -> tuple[StrongerDomain, ...]:
     found: list[StrongerDomain] = []
     by_id = {domain.domain_id: domain for domain in theirs.domains}
     for mine in weak:

@@ -7,6 +7,7 @@ group smaller than the disclosure minimum is suppressed by ``framework.benchmark
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,15 +32,18 @@ from maturity.framework.benchmark import Spread, describe_position
 from maturity.framework.headline import Headline, headline, reason, strongest_and_weakest
 from maturity.framework.peers import Peer, PeerProfile, context_distances, find_peers
 from maturity.framework.scoping import DeliverySuggestion, ScopingContext, suggest_delivery_model
+from maturity.framework.summary import DomainSummary, OverallSummary, ResultSummary, Scores
 from maturity.models import (
     Assessment,
     AssessmentSnapshot,
     AssessmentStatus,
     DirectoryEntry,
+    DomainScore,
     Organisation,
 )
 from maturity.services import assessments as assessment_service
 from maturity.services import directory as directory_service
+from maturity.services import questionnaires
 from maturity.services.tables import Table
 
 
@@ -70,9 +74,11 @@ class Cohort:
 
 @dataclass(frozen=True)
 class TrendPoint:
+    """One cycle's scores: a submission's (from the domain_score rows) or a draft's."""
+
     cycle: str
     label: str
-    result: AssessmentResult
+    result: Scores
 
 
 @dataclass(frozen=True)
@@ -127,14 +133,18 @@ def result_of(assessment: Assessment) -> tuple[AssessmentResult, AssessmentSnaps
     """The frozen result of a submitted assessment, or the live result of a draft."""
     snapshot = assessment_service.latest_snapshot(assessment)
     if assessment.status == AssessmentStatus.SUBMITTED and snapshot is not None:
-        return snapshot_results([snapshot.id])[snapshot.id], snapshot
+        return parsed_snapshot(snapshot), snapshot
     questionnaire = assessment_service.questionnaire_of(assessment)
     return assessment_service.current_result(assessment, questionnaire), None
 
 
 # Snapshots never change once written, so their parsed results can be kept in memory.
+# A results page parses at most two (its own and last cycle's: the trend and other
+# academies come from the domain_score rows), and its rendered parts are cached, so a
+# few hundred are plenty. A parsed result of the annual questionnaire takes about
+# 165 KiB, so this bounds the cache near 40 MiB per worker.
 _RESULT_CACHE: OrderedDict[int, AssessmentResult] = OrderedDict()
-_RESULT_CACHE_SIZE = 4096
+_RESULT_CACHE_SIZE = 256
 
 
 def forget_parsed_snapshots() -> None:
@@ -142,57 +152,105 @@ def forget_parsed_snapshots() -> None:
     _RESULT_CACHE.clear()
 
 
-def snapshot_results(snapshot_ids: Sequence[int]) -> dict[int, AssessmentResult]:
-    """Parsed results of these snapshots, from memory where possible (one query always,
-    fetching only the snapshots not yet parsed in this process)."""
-    missing = [snapshot_id for snapshot_id in snapshot_ids if snapshot_id not in _RESULT_CACHE]
-    for snapshot_id, data in db.session.execute(
-        select(AssessmentSnapshot.id, AssessmentSnapshot.result).where(
-            AssessmentSnapshot.id.in_(missing)
-        )
-    ):
-        _RESULT_CACHE[snapshot_id] = AssessmentResult.from_dict(data)
+def parsed_snapshot(snapshot: AssessmentSnapshot) -> AssessmentResult:
+    """The snapshot's result, parsed once per process (from the row already loaded)."""
+    result = _RESULT_CACHE.get(snapshot.id)
+    if result is None:
+        result = AssessmentResult.from_dict(snapshot.result)
+        _RESULT_CACHE[snapshot.id] = result
         if len(_RESULT_CACHE) > _RESULT_CACHE_SIZE:
             _RESULT_CACHE.popitem(last=False)
+    else:
+        _RESULT_CACHE.move_to_end(snapshot.id)
+    return result
+
+
+def _summaries(*conditions: Any) -> dict[int, tuple[int, int, ResultSummary]]:
+    """The submitted scores of the assessments whose ``domain_score`` rows match the
+    conditions, by snapshot id: (organisation id, assessment id, summary). One query."""
+    rows = db.session.execute(
+        select(
+            DomainScore.snapshot_id,
+            DomainScore.organisation_id,
+            DomainScore.assessment_id,
+            DomainScore.questionnaire_id,
+            DomainScore.questionnaire_version,
+            DomainScore.domain_id,
+            DomainScore.domain_title,
+            DomainScore.score,
+            DomainScore.level,
+            AssessmentSnapshot.overall_score,
+            AssessmentSnapshot.overall_level,
+        )
+        .join(AssessmentSnapshot, AssessmentSnapshot.id == DomainScore.snapshot_id)
+        .where(*conditions)
+        .order_by(DomainScore.snapshot_id, DomainScore.id)  # domains in scoring order
+    ).all()
+    by_snapshot: dict[int, list[Any]] = {}
+    for row in rows:
+        by_snapshot.setdefault(row.snapshot_id, []).append(row)
     found = {}
-    for snapshot_id in snapshot_ids:
-        result = _RESULT_CACHE.get(snapshot_id)
-        if result is not None:
-            _RESULT_CACHE.move_to_end(snapshot_id)
-            found[snapshot_id] = result
+    for snapshot_id, domains in by_snapshot.items():
+        first = domains[0]
+        names = _level_names(first.questionnaire_id, first.questionnaire_version)
+        summary = ResultSummary(
+            questionnaire_id=first.questionnaire_id,
+            questionnaire_version=first.questionnaire_version,
+            domains=tuple(
+                DomainSummary(
+                    row.domain_id, row.domain_title, row.score, row.level, names.get(row.level)
+                )
+                for row in domains
+            ),
+            overall=OverallSummary(
+                first.overall_score, first.overall_level, names.get(first.overall_level)
+            ),
+        )
+        found[snapshot_id] = (first.organisation_id, first.assessment_id, summary)
     return found
 
 
-def latest_submissions(questionnaire_id: str) -> list[tuple[Organisation, AssessmentResult]]:
-    """Every organisation's latest submitted result for a questionnaire (any version).
+def latest_summaries(questionnaire_id: str) -> list[tuple[Organisation, ResultSummary]]:
+    """Every organisation's latest submitted scores for a questionnaire (any version):
+    what benchmarks and peers compare with.
 
-    Three queries whatever the number of organisations or cycles; snapshots already
-    parsed in this process are not read again.
+    Built from the ``domain_score`` rows (kept for every submitted assessment) and the
+    snapshots' overall columns, never from the snapshots' JSON: three queries whatever
+    the number of organisations or cycles, and nothing parsed.
     """
     latest = (
-        select(
-            Assessment.organisation_id.label("organisation_id"),
-            func.max(AssessmentSnapshot.id).label("snapshot_id"),
-        )
-        .join(Assessment, AssessmentSnapshot.assessment_id == Assessment.id)
+        select(func.max(DomainScore.snapshot_id))
+        .join(Assessment, Assessment.id == DomainScore.assessment_id)
         .where(
-            Assessment.questionnaire_id == questionnaire_id,
+            DomainScore.questionnaire_id == questionnaire_id,
             Assessment.status == AssessmentStatus.SUBMITTED,
         )
-        .group_by(Assessment.organisation_id)
-        .subquery()
+        .group_by(DomainScore.organisation_id)
     )
-    pairs = db.session.execute(
-        select(Organisation, latest.c.snapshot_id)
-        .join(latest, latest.c.organisation_id == Organisation.id)
+    summaries = {
+        organisation_id: summary
+        for organisation_id, _assessment_id, summary in _summaries(
+            DomainScore.snapshot_id.in_(latest)
+        ).values()
+    }
+    organisations = db.session.scalars(
+        select(Organisation)
+        .where(Organisation.id.in_(list(summaries)))
         .options(selectinload(Organisation.region))
+        .order_by(Organisation.id)
     ).all()
-    results = snapshot_results([snapshot_id for _org, snapshot_id in pairs])
-    return [
-        (organisation, results[snapshot_id])
-        for organisation, snapshot_id in pairs
-        if snapshot_id in results
-    ]
+    return [(organisation, summaries[organisation.id]) for organisation in organisations]
+
+
+@functools.cache
+def _level_names(questionnaire_id: str, version: str) -> dict[int | None, str]:
+    """Level names by value in this version of the questionnaire (the latest version's if
+    that one is no longer served)."""
+    try:
+        questionnaire = questionnaires.questionnaire(questionnaire_id, version)
+    except KeyError:
+        questionnaire = questionnaires.questionnaire(questionnaire_id)
+    return {level.value: level.name for level in questionnaire.levels}
 
 
 def _previous(assessment: Assessment) -> Assessment | None:
@@ -213,34 +271,38 @@ def trend_for(
     organisation: Organisation, questionnaire_id: str, *, include_drafts: bool = True
 ) -> list[TrendPoint]:
     """The organisation's result in every cycle, oldest first (drafts marked as such,
-    or left out: a submitted assessment's page is cached, and a draft changes)."""
+    or left out: a submitted assessment's page is cached, and a draft changes).
+
+    Submitted cycles are their scores from the ``domain_score`` rows (two queries in
+    all, no snapshot read or parsed); a draft is scored live."""
     assessments = db.session.scalars(
         select(Assessment)
-        .options(selectinload(Assessment.snapshots))
         .where(
             Assessment.organisation_id == organisation.id,
             Assessment.questionnaire_id == questionnaire_id,
         )
         .order_by(Assessment.cycle)
     ).all()
-    latest = {
-        item.id: item.snapshots[-1].id
-        for item in assessments
-        if item.status == AssessmentStatus.SUBMITTED and item.snapshots
+    submitted = {
+        assessment_id: summary
+        for _org, assessment_id, summary in _summaries(
+            DomainScore.organisation_id == organisation.id,
+            DomainScore.questionnaire_id == questionnaire_id,
+        ).values()
     }
-    parsed = snapshot_results(list(latest.values()))
     points = []
     for item in assessments:
-        snapshot_id = latest.get(item.id)
-        if snapshot_id is not None and snapshot_id in parsed:
-            points.append(TrendPoint(item.cycle, item.cycle, parsed[snapshot_id]))
-        elif include_drafts:
-            result, _snapshot = result_of(item)
-            points.append(TrendPoint(item.cycle, f"{item.cycle} (in progress)", result))
+        summary = submitted.get(item.id) if item.status == AssessmentStatus.SUBMITTED else None
+        if summary is not None:
+            points.append(TrendPoint(item.cycle, item.cycle, summary))
+        elif item.status == AssessmentStatus.SUBMITTED or include_drafts:
+            result, snapshot = result_of(item)
+            label = item.cycle if snapshot is not None else f"{item.cycle} (in progress)"
+            points.append(TrendPoint(item.cycle, label, result))
     return points
 
 
-def profile_of(organisation: Organisation, result: AssessmentResult | None) -> PeerProfile:
+def profile_of(organisation: Organisation, result: Scores | None) -> PeerProfile:
     """An organisation's context for the peer model."""
     years = (
         date.today().year - organisation.year_established if organisation.year_established else None
@@ -320,9 +382,10 @@ def _bare_view(assessment: Assessment) -> ResultsView:
 
 def compare_with_others(view: ResultsView) -> None:
     """Add the national and regional benchmarks and the peers: every academy's latest
-    submission (three queries whatever their number)."""
+    submitted scores (``latest_summaries``: three queries whatever their number, no
+    snapshot parsed)."""
     organisation = view.assessment.organisation
-    others = latest_submissions(view.assessment.questionnaire_id)
+    others = latest_summaries(view.assessment.questionnaire_id)
     _benchmarks(view, organisation, others)
     candidates = [profile_of(org, other) for org, other in others if org.id != organisation.id]
     if view.result.overall.score is not None:
@@ -334,7 +397,7 @@ def compare_with_others(view: ResultsView) -> None:
 def _benchmarks(
     view: ResultsView,
     organisation: Organisation,
-    others: Sequence[tuple[Organisation, AssessmentResult]],
+    others: Sequence[tuple[Organisation, ResultSummary]],
 ) -> None:
     # The academy itself is left out of its own groups (``disclosure.without_viewer``).
     others = disclosure.without_viewer(others, lambda pair: pair[0].id == organisation.id)

@@ -160,6 +160,8 @@ def seed_national(
                 ],
                 "targets": {},
                 "declaration": DECLARATION,
+                "overall_score": result.overall.score,
+                "overall_level": result.overall.level,
                 "created_at": now,
                 "updated_at": now,
             }

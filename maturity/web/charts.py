@@ -6,7 +6,7 @@ from flask import url_for
 
 from maturity.cache import EXTENSION_KEY, Cache, cache
 from maturity.charts import Series, line_chart, radar_chart
-from maturity.framework import AssessmentResult
+from maturity.framework.summary import Scores
 from maturity.services.results import ResultsView
 
 __all__ = ["EXTENSION_KEY", "cached_chart", "chart_cache", "chart_src", "profile_charts"]
@@ -28,7 +28,7 @@ def chart_cache() -> Cache:
     return cache()
 
 
-def _score(result: AssessmentResult | None, domain_id: str) -> float | None:
+def _score(result: Scores | None, domain_id: str) -> float | None:
     if result is None:
         return None
     for domain in result.domains:

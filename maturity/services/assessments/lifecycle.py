@@ -170,6 +170,8 @@ def submit_assessment(assessment: Assessment, user: User, *, declared: bool) -> 
         targets=targets_by_domain(assessment),
         declaration=DECLARATION,
         submitted_by=user,
+        overall_score=result.overall.score,
+        overall_level=result.overall.level,
     )
     db.session.add(snapshot)
     assessment.status = AssessmentStatus.SUBMITTED
