@@ -10,7 +10,7 @@ SCAN_BIN := $(SCAN_VENV)/bin
 GOVUK := node_modules/govuk-frontend/dist/govuk
 export FLASK_APP := wsgi:app
 
-.PHONY: run test setup lint typecheck benchmark load scan clean
+.PHONY: run worker test setup lint typecheck benchmark load scan clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ run: setup
 	@echo "Academy Maturity is starting at http://127.0.0.1:$${PORT:-5000}/sign-in"
 	@echo "Sign in as lead@riverside.example.org (an academy lead) with the password above."
 	MATURITY_ENV=development $(BIN)/flask run --host 127.0.0.1 --port $${PORT:-5000}
+
+# The job queue's worker, beside the web workers (needs REDIS_URL; without it, jobs run
+# inside the web process and `make run` needs nothing else).
+worker: setup
+	$(BIN)/flask maturity worker
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -141,6 +141,9 @@ def _env(database_url: str, redis_url: str) -> dict[str, str]:
         "SIGN_IN_LOCKOUT_PER_ACCOUNT": "10000 per minute",
         "API_RATE_LIMIT": "1000000 per minute",  # measure the API, not its limit
         "REDIS_URL": redis_url,  # the cache shared by the workers, as in production
+        # The write path's submissions draw their charts in the request (no queue worker
+        # runs here), so the submit figure includes that work.
+        "JOBS_INLINE": "1",
     }
     return served_env(database_url, settings)
 
@@ -544,7 +547,8 @@ def _header(run: National, redis_url: str, load: tuple[float, ...], seconds: flo
     )
     print(
         f"Workers: gunicorn sync, {WORKERS} workers for the academies, the mix, warm pages and "
-        "writes; 1 worker, replaced before every cold, fresh-worker and demo-page sample"
+        "writes; 1 worker, replaced before every cold, fresh-worker and demo-page sample; "
+        "jobs inline (a submission draws its charts in the request), no queue worker"
     )
     print(
         f"Connections: warm pages wrk 2 threads × {CONNECTIONS} connections × {DURATION}, the bare "

@@ -76,6 +76,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     # Without Redis, one process keeps pages and charts in memory: room for plenty.
     Cache(app.config.get("REDIS_URL"), max_items=4096).init_app(app)
+    from maturity.jobs import Jobs
+
+    # Work over a second goes to an RQ queue on Redis; inline without Redis (maturity.jobs).
+    Jobs(app.config.get("REDIS_URL"), inline=bool(app.config.get("JOBS_INLINE"))).init_app(app)
     # Templates word the disclosure rules from the one module that sets them.
     app.jinja_env.globals["disclosure"] = disclosure
     register_web(app)

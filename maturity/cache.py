@@ -23,7 +23,10 @@ an in-process LRU. It owns
   cycles have submissions);
 * charts: ``maturity.charts`` draws through ``get_or_render``, and ``keep_chart`` /
   ``chart`` serve them by content hash (``/charts/<hash>.svg``), kept twice as long as the
-  pages that point at them.
+  pages that point at them;
+* files: ``store_blob`` / ``lookup_blob`` keep rendered PDFs (made by the job queue,
+  ``maturity.jobs``) under a key of the caller's, so a PDF is rendered once per version of
+  its data.
 
 A cache never makes a page fail: if Redis cannot be reached the value is rendered anyway
 (a warning is logged once), kept in the in-process LRU meanwhile, and Redis is tried again
@@ -249,6 +252,7 @@ class Cache:
         self.hits = 0
         self.rendered: Counter[str] = Counter()  # renders by kind (tests, diagnosis)
         self._local: OrderedDict[str, str] = OrderedDict()
+        self._blobs: OrderedDict[str, bytes] = OrderedDict()
         self._by_version: dict[tuple[str, str, str], Any] = {}
         self._lock = threading.Lock()
         self._redis: redis.Redis | None = None
@@ -308,6 +312,7 @@ class Cache:
         """Forget the in-process entries (Redis entries expire by their TTL)."""
         with self._lock:
             self._local.clear()
+            self._blobs.clear()
             self._by_version.clear()
 
     # --- the data versions ----------------------------------------------------------------
@@ -388,6 +393,41 @@ class Cache:
     def chart(self, digest: str) -> str | None:
         """The SVG kept by ``keep_chart``, if still cached."""
         return self.lookup(CHART_KEY_PREFIX + digest)
+
+    # --- files (PDFs) ----------------------------------------------------------------------
+
+    BLOB_PREFIX = "maturity:blob:"
+    LOCAL_BLOBS = 32  # without Redis, the most recent files kept in this process
+
+    def store_blob(self, key: str, value: bytes) -> None:
+        """Keep a file (a rendered PDF) under a key of the caller's, for ``ttl_seconds``:
+        in Redis when configured (every worker and the job worker share it), else in a
+        small in-process LRU of ``LOCAL_BLOBS`` files."""
+        if self._redis_usable():
+            assert self._redis is not None
+            try:
+                self._redis.set(self.BLOB_PREFIX + key, value, ex=self.ttl_seconds)
+                return
+            except (redis.RedisError, OSError) as error:
+                self._redis_failed(error)
+        with self._lock:
+            self._blobs[key] = value
+            self._blobs.move_to_end(key)
+            while len(self._blobs) > self.LOCAL_BLOBS:
+                self._blobs.popitem(last=False)
+
+    def lookup_blob(self, key: str) -> bytes | None:
+        """The file kept by ``store_blob``, if still kept."""
+        if self._redis_usable():
+            assert self._redis is not None
+            try:
+                value = self._redis.get(self.BLOB_PREFIX + key)
+                if isinstance(value, bytes):
+                    return value
+            except (redis.RedisError, OSError) as error:
+                self._redis_failed(error)
+        with self._lock:
+            return self._blobs.get(key)
 
     # --- backends --------------------------------------------------------------------------
 

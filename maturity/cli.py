@@ -195,3 +195,22 @@ def show_questionnaire(questionnaire_id: str, version: str | None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@bp.cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+def worker(burst: bool) -> None:
+    """Run the job queue's jobs (PDFs, a submission's charts, emails) until stopped.
+
+    Needs REDIS_URL, the same as the web workers'. Run one or more beside gunicorn.
+    """
+    from maturity.jobs import jobs
+
+    queue = jobs()
+    if queue.inline:
+        raise click.ClickException(
+            "No job queue to work on: set REDIS_URL (and not JOBS_INLINE); without Redis "
+            "jobs run inside the web process and need no worker."
+        )
+    click.echo("Academy Maturity worker: running jobs from the queue (Ctrl+C stops).")
+    queue.work(burst=burst)

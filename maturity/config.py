@@ -183,4 +183,6 @@ def settings_from_environment(
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120 per minute"),
         "SHOW_DEV_LINKS": development and not os.environ.get("SMTP_HOST"),
         "SQL_COUNT_HEADER": _env_bool("MATURITY_SQL_COUNT_HEADER", False),
+        # Run the job queue's jobs in the process that asks, even with Redis (maturity.jobs).
+        "JOBS_INLINE": _env_bool("JOBS_INLINE", False),
     }

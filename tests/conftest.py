@@ -39,6 +39,8 @@ def config_for_tests(database_url: str) -> dict[str, object]:
         "ARGON2_PARALLELISM": 1,
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_KEY_PREFIX": f"maturity-test-{uuid.uuid4().hex[:8]}",
+        # Jobs run in the test's own process; tests/test_jobs.py runs a real worker.
+        "JOBS_INLINE": True,
     }
 
 

@@ -1,9 +1,13 @@
-"""Sending email: SMTP when ``SMTP_HOST`` is set, otherwise the message goes to the log."""
+"""Sending email: SMTP when ``SMTP_HOST`` is set, otherwise the message goes to the log.
+
+Emails that must not delay a response go through the app's job queue when it has one
+(``maturity.jobs``), otherwise through a small pool of threads in this process."""
 
 from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from email.message import EmailMessage
 
@@ -53,11 +57,31 @@ def _send_logged(mail: MailSettings, to: str, subject: str, body: str) -> bool:
         return False
 
 
-def send_email_later(mail: MailSettings, to: str, subject: str, body: str) -> bool:
-    """Send in the background; returns True if it will go to an SMTP server.
+# Where background emails go: the app's job queue when it has one (``use_outbox``, set by
+# ``maturity.jobs``; a worker sends them with its own settings), else the threads above.
+_queue: Callable[[str, str, str], None] | None = None
 
-    A failure is logged (without the body, which may hold a link), never raised.
+
+def use_outbox(queue: Callable[[str, str, str], None] | None) -> None:
+    """Send background emails through ``queue(to, subject, body)`` (None: this process's
+    threads)."""
+    global _queue
+    _queue = queue
+
+
+def send_email_later(mail: MailSettings, to: str, subject: str, body: str) -> bool:
+    """Send in the background (the job queue, or a thread of this process); returns True
+    if it will go to an SMTP server.
+
+    A failure is logged (without the body, which may hold a link), never raised. If the
+    queue cannot be reached the email goes by a thread instead.
     """
+    if _queue is not None:
+        try:
+            _queue(to, subject, body)
+            return bool(mail.host)
+        except Exception:  # noqa: BLE001 - fall back to sending from this process
+            log.warning("Email to %s not queued; sending it from this process", to)
     future = _outbox.submit(_send_logged, mail, to, subject, body)
     _pending.add(future)
     future.add_done_callback(_pending.discard)

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from maturity.extensions import db, login_manager
+from maturity.jobs import jobs
 from maturity.services import sessions
 
 CONTENT_SECURITY_POLICY = (
@@ -127,6 +128,8 @@ def _finish_request(response: Response) -> Response:
         db.session.commit()
     else:
         db.session.rollback()
+    # Jobs asked for during the request are queued only once its work is saved.
+    jobs().run_pending(committed=response.status_code < 400)
     nonce = g.get("csp_nonce", "")
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY.format(nonce=nonce))

@@ -9,7 +9,14 @@ from maturity.charts import Series, line_chart, radar_chart
 from maturity.framework.summary import Scores
 from maturity.services.results import ResultsView
 
-__all__ = ["EXTENSION_KEY", "cached_chart", "chart_cache", "chart_src", "profile_charts"]
+__all__ = [
+    "EXTENSION_KEY",
+    "cached_chart",
+    "chart_cache",
+    "chart_src",
+    "draw_profile_charts",
+    "profile_charts",
+]
 
 
 def chart_src(svg: str) -> str:
@@ -38,7 +45,13 @@ def _score(result: Scores | None, domain_id: str) -> float | None:
 
 
 def profile_charts(view: ResultsView) -> dict[str, str]:
-    """Data URIs of the radar (this cycle, last cycle, target) and the trend chart."""
+    """URLs of the radar (this cycle, last cycle, target) and the trend chart."""
+    return {name: chart_src(svg) for name, svg in draw_profile_charts(view).items()}
+
+
+def draw_profile_charts(view: ResultsView) -> dict[str, str]:
+    """The SVG of the radar and the trend chart, drawn or from the chart store (the job
+    queue draws a submission's when it is submitted, ``maturity.jobs``)."""
     cache = chart_cache()
     domains = view.result.domains
     level_names = [level.name for level in view.questionnaire.levels]
@@ -91,4 +104,4 @@ def profile_charts(view: ResultsView) -> dict[str, str]:
         y_ticks=[float(value) for value in range(1, top + 1)],
         y_tick_labels=[f"{value} {name}" for value, name in enumerate(level_names, start=1)],
     )
-    return {"radar": chart_src(radar), "trend": chart_src(trend)}
+    return {"radar": radar, "trend": trend}

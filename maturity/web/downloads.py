@@ -4,15 +4,27 @@ pages (WeasyPrint, fetching nothing over the network)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from flask import Response, abort, current_app, request
+from flask import Response, abort, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 
+from maturity.cache import Cache, Scopes, cache
+from maturity.jobs import jobs
+from maturity.jobs import render_pdf as render_pdf_job
 from maturity.services.tables import Table, safe_cell, tables_to_xlsx
 from maturity.web.charts import cached_chart
 
-__all__ = ["FORMATS", "file_download", "pdf_response", "safe_cell", "table_download"]
+__all__ = [
+    "FORMATS",
+    "file_download",
+    "pdf_response",
+    "render_pdf",
+    "safe_cell",
+    "stored_pdf_response",
+    "table_download",
+]
 
 FORMATS = ("csv", "xlsx")
 PDF_VARIANT = "pdf/ua-1"  # tagged, titled and with its language: readable by screen readers
@@ -46,7 +58,13 @@ def table_download(
 
 def pdf_response(html: str, filename: str) -> Response:
     """A printable page as an inline PDF named ``filename``.pdf, rendered by WeasyPrint with
-    stylesheets from the static folder and charts from the chart cache.
+    stylesheets from the static folder and charts from the chart cache."""
+    return _pdf(render_pdf(html, request.url_root), filename)
+
+
+def render_pdf(html: str, base_url: str) -> bytes:
+    """A printable page's HTML as PDF bytes (WeasyPrint, fetching nothing over the
+    network). Needs an app context only, so the job queue's worker runs it too.
 
     Every PDF is tagged for assistive technology (WeasyPrint's PDF/UA-1 variant: a
     structure tree, marked content, the page's ``<title>`` as the document title, shown
@@ -54,11 +72,56 @@ def pdf_response(html: str, filename: str) -> Response:
     from weasyprint import HTML
 
     static = current_app.static_folder or ""
-    document = HTML(string=html, base_url=request.url_root, url_fetcher=_static_fetcher(static))
+    document = HTML(string=html, base_url=base_url, url_fetcher=_static_fetcher(static))
+    pdf: bytes = document.write_pdf(pdf_variant=PDF_VARIANT)
+    return pdf
+
+
+def _pdf(body: bytes, filename: str) -> Response:
     return Response(
-        document.write_pdf(pdf_variant=PDF_VARIANT),
+        body,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{filename}.pdf"'},
+    )
+
+
+def stored_pdf_response(
+    name: str,
+    key: Mapping[str, Any],
+    by: Scopes,
+    render_html: Callable[[], str],
+    filename: str,
+    *,
+    back: str,
+) -> ResponseReturnValue:
+    """A PDF that stays the same until the data of the scopes ``by`` changes (a submitted
+    assessment's results): rendered once, by the job queue, kept in the cache's store and
+    served from there afterwards. While the queue's worker renders it the person sees
+    "Preparing your PDF", with its progress, on a page that checks again by itself (no
+    JavaScript needed); ``back`` is where its back link goes. Without a queue (no Redis)
+    the PDF is rendered in this request and kept the same way."""
+    store = cache()
+    store_key = Cache.key(name, store.full_key(key, by)).removeprefix(Cache.KEY_PREFIX)
+    found = store.lookup_blob(store_key)
+    if found is not None:
+        return _pdf(found, filename)
+    queue = jobs()
+    job_id = f"pdf-{store_key}"
+    state = queue.state(job_id)
+    if state is not None and state.failed and request.args.get("again"):
+        queue.forget(job_id)
+        state = None
+    if state is None or state.done:  # never asked for, or done but no longer kept
+        state = queue.enqueue(
+            render_pdf_job, render_html(), request.url_root, store_key, job_id=job_id
+        )
+        found = store.lookup_blob(store_key)
+        if found is not None:  # rendered inline
+            return _pdf(found, filename)
+    return (
+        render_template("preparing_pdf.html", state=state, back=back, again=request.base_url),
+        202,
+        {"Cache-Control": "no-store"},
     )
 
 

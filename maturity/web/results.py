@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, g, render_template
+from flask import Blueprint, g, render_template, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
@@ -33,7 +33,7 @@ from maturity.services.results import (
 )
 from maturity.web.access import Policy, requires
 from maturity.web.charts import profile_charts
-from maturity.web.downloads import pdf_response, table_download
+from maturity.web.downloads import pdf_response, stored_pdf_response, table_download
 
 bp = Blueprint("results", __name__, url_prefix="/organisations/<slug>/assessments")
 
@@ -180,7 +180,26 @@ def printable(slug: str, assessment_id: int) -> ResponseReturnValue:
 @bp.route("/<int:assessment_id>/results.pdf")
 @requires(Policy.ORG_MEMBER)
 def pdf(slug: str, assessment_id: int) -> ResponseReturnValue:
-    return pdf_response(_render(assessment_id, printable=True), _filename(slug, assessment_id))
+    assessment, snapshot_id = assessment_service.assessment_and_snapshot_id(
+        g.organisation, assessment_id
+    )
+    filename = _filename(slug, assessment_id)
+
+    def render_html() -> str:
+        return _render_assessment(assessment, snapshot_id, printable=True)
+
+    if assessment.status != AssessmentStatus.SUBMITTED or snapshot_id is None:
+        return pdf_response(render_html(), filename)
+    # A submission's PDF changes only with the data its page is cached by: rendered once
+    # (by the job queue) and served from the store afterwards.
+    return stored_pdf_response(
+        "results-pdf",
+        {"assessment": assessment.id, "snapshot": snapshot_id},
+        [Scope.academy(assessment.organisation_id), DIRECTORY, NATIONAL],
+        render_html,
+        filename,
+        back=url_for("results.results", slug=slug, assessment_id=assessment_id),
+    )
 
 
 def _filename(slug: str, assessment_id: int) -> str:
