@@ -225,3 +225,35 @@ def test_with_a_queue_reset_emails_are_sent_by_the_worker(
     messages: list[Any] = inbox.wait_for(1)
     assert len(messages) == 1 and messages[0]["To"] == world.lead
     assert "/password-reset/" in messages[0].get_payload(decode=True).decode()
+
+
+@needs_redis
+def test_a_pdf_that_could_not_be_made_can_be_tried_again(
+    app: Flask,
+    client: FlaskClient,
+    world: World,
+    queue: Jobs,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _weasyprint()
+    assessment_id = _submitted(app, world)
+    sign_in(client, world.lead)
+    address = client.url("results.pdf", slug=world.org, assessment_id=assessment_id)
+    assert client.get(address).status_code == 202
+    real = downloads.render_pdf
+
+    def broken(html: str, base_url: str) -> bytes:
+        raise RuntimeError("the renderer stopped")
+
+    monkeypatch.setattr(downloads, "render_pdf", broken)
+    _work(app, queue)
+    failed = soup(client.get(address))
+    assert "could not be made" in failed.get_text()
+    assert failed.find("meta", attrs={"http-equiv": "refresh"}) is None  # nothing to wait for
+    again = failed.find("a", string=lambda text: bool(text and "Try again" in text))
+    assert again is not None
+    monkeypatch.setattr(downloads, "render_pdf", real)
+    assert client.get(str(again["href"])).status_code == 202  # queued afresh
+    _work(app, queue)
+    ready = client.get(address)
+    assert ready.status_code == 200 and ready.mimetype == "application/pdf"
