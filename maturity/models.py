@@ -312,6 +312,9 @@ class AccountToken(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # An invitation cancelled before it was accepted (``used_at`` is set too, so the
+    # link stops working); None for one accepted or still open.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation | None] = relationship()
     region: Mapped[Region | None] = relationship()

@@ -302,6 +302,14 @@ def _other_person(world: World) -> dict[str, Any]:
     return {"user_id": person.id}
 
 
+def _pending_invitation(world: World) -> dict[str, Any]:
+    """An invitation to the world's organisation, still open (to resend or cancel)."""
+    values = _invitation_token(world)
+    found = _newest(AccountToken, AccountToken.purpose == TokenPurpose.INVITATION)
+    assert found is not None and values["token"]
+    return {"slug": world.org, "invitation_id": found.id}
+
+
 def _answer(assessment_id: int, user_email: str) -> None:
     user = accounts.user_by_email(user_email)
     assert user is not None
@@ -567,6 +575,20 @@ FORM_ROUTES: tuple[FormRoute, ...] = (
         "regional.remind",
         setup=lambda world: {"code": "north-west", "org_slug": world.org},
         page="regional.region",
+    ),
+    # The back office (issue 17)
+    FormRoute("orgs.resend_invitation", setup=_pending_invitation, page="orgs.team"),
+    FormRoute("orgs.cancel_invitation", setup=_pending_invitation, page="orgs.team"),
+    FormRoute("orgs.leave", setup=_slug),
+    FormRoute(
+        "admin.resend_invitation",
+        setup=lambda world: {"invitation_id": _pending_invitation(world)["invitation_id"]},
+        page="admin.invitations",
+    ),
+    FormRoute(
+        "admin.cancel_invitation",
+        setup=lambda world: {"invitation_id": _pending_invitation(world)["invitation_id"]},
+        page="admin.invitations",
     ),
 )
 

@@ -27,6 +27,7 @@ URL_VALUES = {
     "fmt": "csv",
     "cycle_slug": "2026-27",
     "digest": "0" * 40,
+    "invitation_id": 99999,
 }
 
 # Who may use a route of each policy. The organisation in the URL is the one whose
@@ -126,6 +127,14 @@ EXPECTED_POLICY: dict[str, Policy] = {
     "regional.publish_open_data": Policy.ADMIN,
     "regional.region": Policy.REGIONAL_LEAD,
     "regional.remind": Policy.REGIONAL_LEAD,
+    # The back office (issue 17)
+    "admin.invitations": Policy.ADMIN,
+    "admin.resend_invitation": Policy.ADMIN,
+    "admin.cancel_invitation": Policy.ADMIN,
+    "orgs.resend_invitation": Policy.ORG_LEAD,
+    "orgs.cancel_invitation": Policy.ORG_LEAD,
+    "orgs.leave": Policy.ORG_MEMBER,
+    "auth.welcome": Policy.SIGNED_IN,
 }
 # Destructive actions by allowed users come last so earlier checks see the data intact.
 USERS = ("anonymous", "contributor", "other_lead", "regional_lead", "lead", "admin")

@@ -6,18 +6,20 @@ single-use, expiring link whose token is never stored, only its SHA-256 hash.
 
 from __future__ import annotations
 
+import enum
 import logging
 import secrets
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from maturity.extensions import db
 from maturity.models import (
@@ -259,18 +261,7 @@ def invite(
         created_by=invited_by,
     )
     what = _invitation_description(record)
-    service = settings.service_name
-    emailed = send_email(
-        settings.mail,
-        address,
-        f"You have been invited to {service}",
-        f"{invited_by.name} has invited you to {what} on {service}.\n\n"
-        f"Follow this link to set your password and sign in:\n{link}\n\n"
-        f"The link can be used once and expires on "
-        f"{record.expires_at.strftime('%-d %B %Y at %H:%M')} (UTC).",
-    )
-    if settings.show_dev_links:
-        log.info("Invitation link for %s: %s", address, link)
+    emailed = _email_invitation(record, link, invited_by, settings)
     audit.record(
         "invitation_sent",
         f"Invited {address} to {what}",
@@ -281,6 +272,140 @@ def invite(
         detail={"role": role.value if role else None, "region": region.code if region else None},
     )
     return IssuedToken(record=record, token=token, link=link, emailed=emailed)
+
+
+def _email_invitation(
+    record: AccountToken, link: str, invited_by: User, settings: Settings
+) -> bool:
+    """Email an invitation's link; whether it was sent (False when no mail server)."""
+    service = settings.service_name
+    emailed = send_email(
+        settings.mail,
+        record.email,
+        f"You have been invited to {service}",
+        f"{invited_by.name} has invited you to {_invitation_description(record)} on "
+        f"{service}.\n\n"
+        f"Follow this link to set your password and sign in:\n{link}\n\n"
+        f"The link can be used once and expires on "
+        f"{record.expires_at.strftime('%-d %B %Y at %H:%M')} (UTC).",
+    )
+    if settings.show_dev_links:
+        log.info("Invitation link for %s: %s", record.email, link)
+    return emailed
+
+
+class InvitationStatus(enum.StrEnum):
+    """Where an invitation stands, as the lists of invitations show it."""
+
+    PENDING = "Pending"
+    EXPIRED = "Expired"
+    ACCEPTED = "Accepted"
+    CANCELLED = "Cancelled"
+
+
+def invitation_status(record: AccountToken, now: datetime | None = None) -> InvitationStatus:
+    """Pending (the link works), expired, accepted or cancelled."""
+    if record.cancelled_at is not None:
+        return InvitationStatus.CANCELLED
+    if record.used_at is not None:
+        return InvitationStatus.ACCEPTED
+    if record.expires_at <= (now or utcnow()):
+        return InvitationStatus.EXPIRED
+    return InvitationStatus.PENDING
+
+
+def invitations(organisation: Organisation | None = None) -> Sequence[AccountToken]:
+    """Invitations, newest first: an organisation's, or (None) every one."""
+    query = (
+        select(AccountToken)
+        .options(
+            selectinload(AccountToken.organisation),
+            selectinload(AccountToken.region),
+            selectinload(AccountToken.created_by),
+        )
+        .where(AccountToken.purpose == TokenPurpose.INVITATION)
+        .order_by(AccountToken.id.desc())
+    )
+    if organisation is not None:
+        query = query.where(AccountToken.organisation_id == organisation.id)
+    return db.session.scalars(query).all()
+
+
+def invitation_by_id(invitation_id: int, organisation: Organisation | None = None) -> AccountToken:
+    """An invitation by id (of this organisation, when one is given); NoResultFound (a
+    404) if there is none."""
+    query = select(AccountToken).where(
+        AccountToken.id == invitation_id, AccountToken.purpose == TokenPurpose.INVITATION
+    )
+    if organisation is not None:
+        query = query.where(AccountToken.organisation_id == organisation.id)
+    return db.session.execute(query).scalar_one()
+
+
+def resend_invitation(
+    record: AccountToken,
+    *,
+    by: User,
+    link_for: Callable[[str], str],
+    ip_address: str | None = None,
+    settings: Settings,
+) -> IssuedToken:
+    """Send a pending or expired invitation again with a fresh link and a new expiry;
+    the link sent before stops working at once (its hash is replaced)."""
+    status = invitation_status(record)
+    if status not in (InvitationStatus.PENDING, InvitationStatus.EXPIRED):
+        raise AccountError(f"This invitation has been {status.value.lower()}")
+    token = new_key()
+    # Conditional, so that a resend racing an acceptance cannot revive a used invitation.
+    result = db.session.execute(
+        update(AccountToken)
+        .where(AccountToken.id == record.id, AccountToken.used_at.is_(None))
+        .values(
+            token_hash=key_hash(token),
+            expires_at=utcnow() + timedelta(hours=settings.invitation_ttl_hours),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise AccountError("This invitation has just been accepted or cancelled")
+    db.session.expire(record, ["token_hash", "expires_at"])
+    link = link_for(token)
+    emailed = _email_invitation(record, link, by, settings)
+    audit.record(
+        "invitation_resent",
+        f"Sent a new link inviting {record.email} to {_invitation_description(record)}",
+        actor=by,
+        organisation=record.organisation,
+        subject_email=record.email,
+        ip_address=ip_address,
+    )
+    return IssuedToken(record=record, token=token, link=link, emailed=emailed)
+
+
+def cancel_invitation(record: AccountToken, *, by: User, ip_address: str | None = None) -> None:
+    """Cancel an invitation that has not been accepted: its link stops working."""
+    status = invitation_status(record)
+    if status in (InvitationStatus.ACCEPTED, InvitationStatus.CANCELLED):
+        raise AccountError(f"This invitation has already been {status.value.lower()}")
+    now = utcnow()
+    result = db.session.execute(
+        update(AccountToken)
+        .where(AccountToken.id == record.id, AccountToken.used_at.is_(None))
+        .values(used_at=now, cancelled_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise AccountError("This invitation has just been accepted")
+    db.session.expire(record, ["used_at", "cancelled_at"])
+    audit.record(
+        "invitation_cancelled",
+        f"Cancelled the invitation of {record.email} to {_invitation_description(record)}",
+        actor=by,
+        organisation=record.organisation,
+        subject_email=record.email,
+        ip_address=ip_address,
+    )
+    db.session.flush()
 
 
 def _invitation_description(record: AccountToken) -> str:

@@ -153,11 +153,7 @@ def change_role(
     """Change a member's role; an organisation always keeps at least one lead."""
     if membership.role == role:
         return
-    if membership.role == Role.LEAD and _lead_count(membership.organisation) <= 1:
-        raise OrganisationError(
-            f"{membership.organisation.name} must have at least one lead. "
-            "Make someone else a lead first"
-        )
+    _keep_a_lead(membership)
     previous = membership.role
     membership.role = role
     audit.record(
@@ -175,11 +171,7 @@ def change_role(
 
 def remove_member(membership: Membership, removed_by: User, ip_address: str | None = None) -> None:
     """Remove someone from an organisation; the last lead cannot be removed."""
-    if membership.role == Role.LEAD and _lead_count(membership.organisation) <= 1:
-        raise OrganisationError(
-            f"{membership.organisation.name} must have at least one lead. "
-            "Make someone else a lead first"
-        )
+    _keep_a_lead(membership)
     audit.record(
         "role_changed",
         f"{membership.user.email} removed from {membership.organisation.name}",
@@ -191,6 +183,42 @@ def remove_member(membership: Membership, removed_by: User, ip_address: str | No
     )
     db.session.delete(membership)
     db.session.flush()
+
+
+def leave_organisation(membership: Membership, ip_address: str | None = None) -> None:
+    """A member leaves an organisation of their own accord; the last lead cannot."""
+    _keep_a_lead(membership, leaving=True)
+    audit.record(
+        "membership_left",
+        f"{membership.user.email} left {membership.organisation.name}",
+        actor=membership.user,
+        organisation=membership.organisation,
+        subject_email=membership.user.email,
+        ip_address=ip_address,
+        detail={"from": membership.role.value, "to": None},
+    )
+    db.session.delete(membership)
+    db.session.flush()
+
+
+def _keep_a_lead(membership: Membership, *, leaving: bool = False) -> None:
+    """Refuse a change that would leave the organisation without a lead.
+
+    The organisation's row is locked first (on PostgreSQL), so two leads stepping down
+    at the same moment are counted one after the other and the second is refused.
+    """
+    if membership.role != Role.LEAD:
+        return
+    organisation = membership.organisation
+    db.session.execute(
+        select(Organisation.id).where(Organisation.id == organisation.id).with_for_update()
+    )
+    if _lead_count(organisation) <= 1:
+        who = "You are" if leaving else f"{membership.user.name} is"
+        raise OrganisationError(
+            f"{organisation.name} must have at least one lead, and {who} the only one. "
+            "Make someone else a lead first"
+        )
 
 
 def _lead_count(organisation: Organisation) -> int:

@@ -28,12 +28,15 @@ from maturity.services.organisations import (
     organisation_by_slug,
 )
 from maturity.services.reference import list_regions, region_by_code
+from maturity.web import links
 from maturity.web.access import Policy, client_ip, requires
 from maturity.web.forms import (
     AccountStatusForm,
+    CancelInvitationForm,
     InviteForm,
     OrganisationForm,
     RegionalLeadInviteForm,
+    ResendInvitationForm,
 )
 from maturity.web.links import send_invitation
 
@@ -143,6 +146,53 @@ def user_status(user_id: int) -> Any:
             flash(str(error), "error")
         return redirect(url_for("admin.users"))
     return render_template("admin/user_status.html", person=person, form=form)
+
+
+@bp.route("/invitations")
+@requires(Policy.ADMIN)
+def invitations() -> Any:
+    return _invitations_page()
+
+
+def _invitations_page(error: str | None = None) -> Any:
+    return render_template(
+        "admin/invitations.html",
+        invitations=accounts.invitations(),
+        invitation_status=accounts.invitation_status,
+        resend_form=ResendInvitationForm(),
+        cancel_form=CancelInvitationForm(),
+        error_list=[{"text": error}] if error else None,
+    )
+
+
+@bp.route("/invitations/<int:invitation_id>/resend", methods=["POST"])
+@requires(Policy.ADMIN)
+def resend_invitation(invitation_id: int) -> Any:
+    """Send any invitation again with a fresh link; the old link stops working."""
+    record = accounts.invitation_by_id(invitation_id)
+    if not ResendInvitationForm().validate_on_submit():
+        return redirect(url_for("admin.invitations"))
+    try:
+        issued = links.resend_invitation(record)
+    except accounts.AccountError as error:
+        return _invitations_page(str(error))
+    return links.invitation_sent_page(issued, url_for("admin.invitations"))
+
+
+@bp.route("/invitations/<int:invitation_id>/cancel", methods=["POST"])
+@requires(Policy.ADMIN)
+def cancel_invitation(invitation_id: int) -> Any:
+    """Cancel an invitation that has not been accepted: its link stops working."""
+    record = accounts.invitation_by_id(invitation_id)
+    if CancelInvitationForm().validate_on_submit():
+        try:
+            accounts.cancel_invitation(
+                record, by=current_user._get_current_object(), ip_address=client_ip()
+            )
+        except accounts.AccountError as error:
+            return _invitations_page(str(error))
+        flash(f"The invitation to {record.email} has been cancelled", "success")
+    return redirect(url_for("admin.invitations"))
 
 
 @bp.route("/regional-leads/invite", methods=["GET", "POST"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,8 +21,9 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from maturity.extensions import db, limiter
-from maturity.models import AccountToken, TokenPurpose, User
+from maturity.models import AccountToken, AssessmentStatus, Role, TokenPurpose, User
 from maturity.services import accounts, sessions
+from maturity.services.assessments import assessments_for
 from maturity.services.organisations import memberships_for
 from maturity.web import throttle
 from maturity.web.access import Policy, client_ip, requires
@@ -42,6 +44,8 @@ from maturity.web.links import reset_link, settings, unlock_link
 
 bp = Blueprint("auth", __name__)
 
+# Where a lead sets up their organisation's profile.
+PROFILE_ENDPOINT = "orgs.overview"
 SIGN_IN_FAILED = "Enter a correct email address and password"
 LINK_INVALID = (
     "This link has expired or has already been used. Ask the person who invited you, or "
@@ -182,6 +186,20 @@ def accept_invitation(token: str) -> Any:
         return _link_invalid()
     if accounts.user_by_email(record.email) is not None:
         return _join_existing_account(record)
+    if current_user.is_authenticated:
+        # Signed in as someone else: never create the new account and switch this browser
+        # into it behind the signed-in person's back. They sign out first.
+        return render_template(
+            "auth/join_invitation.html",
+            invitation=record,
+            form=JoinForm(),
+            signed_in_as_invitee=False,
+            new_account=True,
+            sign_out_form=SignOutForm(),
+            error_list=[{"text": f"You are signed in as {current_user.email}. Sign out first"}]
+            if request.method == "POST"
+            else None,
+        )
     form = AcceptInvitationForm(name=record.name if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
@@ -197,10 +215,9 @@ def accept_invitation(token: str) -> Any:
                 return _link_invalid()
             place_error(form, error, "password")
         else:
-            logout_user()
             begin_session(user)
             flash("Your account is ready", "success")
-            return redirect(url_for("main.home"))
+            return redirect(url_for("auth.welcome"))
     return render_template("auth/accept_invitation.html", form=form, invitation=record)
 
 
@@ -215,13 +232,84 @@ def _join_existing_account(record: AccountToken) -> Any:
         except accounts.AccountError:
             return _link_invalid()
         flash("You have accepted the invitation", "success")
-        return redirect(url_for("main.home"))
+        return redirect(url_for("auth.welcome"))
     return render_template(
         "auth/join_invitation.html",
         invitation=record,
         form=form,
         signed_in_as_invitee=signed_in_as_invitee,
         sign_in_url=url_for("auth.sign_in", next=request.path),
+    )
+
+
+@dataclass(frozen=True)
+class FirstStep:
+    """One thing a newly invited person should do first, with the link to do it."""
+
+    heading: str
+    text: str
+    link_text: str
+    href: str
+
+
+def first_steps(user: User) -> list[FirstStep]:
+    """What to do first for each role the person has: a lead sets up the organisation's
+    profile, a contributor continues the assessment, a regional lead sees the region."""
+    steps = []
+    for membership in memberships_for(user):
+        org = membership.organisation
+        if membership.role == Role.LEAD:
+            steps.append(
+                FirstStep(
+                    f"Set up {org.name}'s profile",
+                    "Check its kind, host body, delivery, locality and funding: peer "
+                    "comparisons and regional figures are built from them. Then invite "
+                    "your team and start the assessment.",
+                    f"Set up the profile of {org.name}",
+                    url_for(PROFILE_ENDPOINT, slug=org.slug),
+                )
+            )
+            continue
+        draft = next((a for a in assessments_for(org) if a.status == AssessmentStatus.DRAFT), None)
+        steps.append(
+            FirstStep(
+                f"Continue {org.name}'s assessment",
+                "Answer the questions you know about, with a short note of the evidence. "
+                "Your answers are saved as you go; a lead submits the assessment.",
+                f"Continue the {draft.cycle} assessment" if draft else "See the assessments",
+                url_for("assessments.task_list", slug=org.slug, assessment_id=draft.id)
+                if draft
+                else url_for("assessments.index", slug=org.slug),
+            )
+        )
+    for lead in sorted(user.regional_leads, key=lambda lead: lead.region.sort_order):
+        steps.append(
+            FirstStep(
+                f"See {lead.region.name}",
+                "Which academies have submitted, how the region compares with England, and "
+                "who to remind before the deadline.",
+                f"See the {lead.region.name} dashboard",
+                url_for("regional.region", code=lead.region.code),
+            )
+        )
+    if user.is_admin:
+        steps.append(
+            FirstStep(
+                "Run the service",
+                "Organisations, people and invitations, and the audit log.",
+                "Go to administration",
+                url_for("admin.index"),
+            )
+        )
+    return steps
+
+
+@bp.route("/welcome")
+@requires(Policy.SIGNED_IN)
+def welcome() -> Any:
+    """After accepting an invitation: what to do first, for each role the person has."""
+    return render_template(
+        "auth/welcome.html", steps=first_steps(current_user._get_current_object())
     )
 
 

@@ -492,3 +492,17 @@ class ReminderForm(FlaskForm):
     """A reminder button on the regional dashboard: the cycle it is about."""
 
     cycle = HiddenField()
+
+
+class ResendInvitationForm(FlaskForm):
+    """Send an invitation again with a fresh link (the old one stops working)."""
+
+    submit = SubmitField("Send a new link", widget=GovSubmitInput())
+
+
+class CancelInvitationForm(FlaskForm):
+    submit = SubmitField("Cancel invitation", widget=GovSubmitInput())
+
+
+class LeaveOrganisationForm(FlaskForm):
+    submit = SubmitField("Leave organisation", widget=GovSubmitInput())

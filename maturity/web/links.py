@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app, render_template, url_for
 from flask_login import current_user
 
+from maturity.models import AccountToken
 from maturity.services import accounts
 from maturity.services.accounts import IssuedToken
 from maturity.services.settings import Settings
@@ -65,4 +66,16 @@ def invitation_sent_page(issued: IssuedToken, back: str) -> str:
     was sent (no SMTP server), so that they can pass it on themselves."""
     return render_template(
         "invitation_sent.html", issued=issued, show_link=not issued.emailed, back=back
+    )
+
+
+def resend_invitation(record: AccountToken) -> IssuedToken:
+    """Send an invitation again with a fresh link, by the signed-in user (AccountError if
+    it has been accepted or cancelled)."""
+    return accounts.resend_invitation(
+        record,
+        by=current_user._get_current_object(),
+        link_for=invitation_link,
+        ip_address=client_ip(),
+        settings=settings(),
     )

@@ -4,20 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
-from maturity.models import AssessmentStatus, Role
+from maturity.models import AssessmentStatus, Membership, Role
+from maturity.services import accounts
+from maturity.services.accounts import invitation_status
 from maturity.services.assessments import assessments_for
 from maturity.services.organisations import (
     OrganisationError,
     change_role,
+    leave_organisation,
     members_of,
     membership_in,
     remove_member,
 )
+from maturity.web import links
 from maturity.web.access import Policy, client_ip, is_org_lead, requires
-from maturity.web.forms import ChangeRoleForm, InviteMemberForm, RemoveMemberForm
+from maturity.web.forms import (
+    CancelInvitationForm,
+    ChangeRoleForm,
+    InviteMemberForm,
+    LeaveOrganisationForm,
+    RemoveMemberForm,
+    ResendInvitationForm,
+)
 from maturity.web.links import send_invitation
 
 bp = Blueprint("orgs", __name__, url_prefix="/organisations")
@@ -41,11 +52,77 @@ def overview(slug: str) -> Any:
 @bp.route("/<slug>/team")
 @requires(Policy.ORG_MEMBER)
 def team(slug: str) -> Any:
+    return _team_page()
+
+
+def _team_page(error: str | None = None) -> Any:
+    lead = is_org_lead()
     return render_template(
         "orgs/team.html",
         organisation=g.organisation,
         members=members_of(g.organisation),
-        is_lead=is_org_lead(),
+        is_lead=lead,
+        invitations=accounts.invitations(g.organisation) if lead else [],
+        invitation_status=invitation_status,
+        resend_form=ResendInvitationForm(),
+        cancel_form=CancelInvitationForm(),
+        error_list=[{"text": error}] if error else None,
+    )
+
+
+@bp.route("/<slug>/team/invitations/<int:invitation_id>/resend", methods=["POST"])
+@requires(Policy.ORG_LEAD)
+def resend_invitation(slug: str, invitation_id: int) -> Any:
+    """Send an invitation again with a fresh link; the old link stops working."""
+    record = accounts.invitation_by_id(invitation_id, g.organisation)
+    if not ResendInvitationForm().validate_on_submit():
+        return redirect(url_for("orgs.team", slug=slug))
+    try:
+        issued = links.resend_invitation(record)
+    except accounts.AccountError as error:
+        return _team_page(str(error))
+    return links.invitation_sent_page(issued, url_for("orgs.team", slug=slug))
+
+
+@bp.route("/<slug>/team/invitations/<int:invitation_id>/cancel", methods=["POST"])
+@requires(Policy.ORG_LEAD)
+def cancel_invitation(slug: str, invitation_id: int) -> Any:
+    """Cancel an invitation that has not been accepted: its link stops working."""
+    record = accounts.invitation_by_id(invitation_id, g.organisation)
+    if CancelInvitationForm().validate_on_submit():
+        try:
+            accounts.cancel_invitation(
+                record, by=current_user._get_current_object(), ip_address=client_ip()
+            )
+        except accounts.AccountError as error:
+            return _team_page(str(error))
+        flash(f"The invitation to {record.email} has been cancelled", "success")
+    return redirect(url_for("orgs.team", slug=slug))
+
+
+@bp.route("/<slug>/leave", methods=["GET", "POST"])
+@requires(Policy.ORG_MEMBER)
+def leave(slug: str) -> Any:
+    """A member leaves the organisation (after a page saying what they will lose)."""
+    membership = g.membership
+    if membership is None:  # an administrator who is not a member has nothing to leave
+        abort(404)
+    form = LeaveOrganisationForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            leave_organisation(membership, client_ip())
+        except OrganisationError as refused:
+            error = str(refused)
+        else:
+            flash(f"You have left {g.organisation.name}", "success")
+            return redirect(url_for("auth.account"))
+    return render_template(
+        "orgs/leave.html",
+        organisation=g.organisation,
+        membership=membership,
+        form=form,
+        error_list=[{"text": error}] if error else None,
     )
 
 
@@ -80,12 +157,19 @@ def member(slug: str, membership_id: int) -> Any:
         else:
             flash(f"{membership.user.name} is now {membership.role.label.lower()}", "success")
             return redirect(url_for("orgs.team", slug=slug))
+    return _member_page(membership, form)
+
+
+def _member_page(
+    membership: Membership, form: ChangeRoleForm, removal_error: str | None = None
+) -> Any:
     return render_template(
         "orgs/member.html",
         organisation=g.organisation,
         membership=membership,
         form=form,
         remove_form=RemoveMemberForm(),
+        error_list=[{"text": removal_error}] if removal_error else None,
     )
 
 
@@ -99,7 +183,7 @@ def remove(slug: str, membership_id: int) -> Any:
         try:
             remove_member(membership, current_user._get_current_object(), client_ip())
         except OrganisationError as error:
-            flash(str(error), "error")
-            return redirect(url_for("orgs.member", slug=slug, membership_id=membership_id))
+            role_form = ChangeRoleForm(formdata=None, role=membership.role.value)
+            return _member_page(membership, role_form, str(error))
         flash(f"{name} has been removed from the team", "success")
     return redirect(url_for("orgs.team", slug=slug))

@@ -1,0 +1,28 @@
+"""The back office: cancelled invitations
+
+Revision ID: 0007_backoffice
+Revises: 0006
+Create Date: 2026-11-29 22:10:00
+
+An invitation can be cancelled before it is accepted (``account_token.cancelled_at``);
+``used_at`` is set as well, so the link stops working like any used link.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0007_backoffice'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('account_token', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('cancelled_at', sa.DateTime(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('account_token', schema=None) as batch_op:
+        batch_op.drop_column('cancelled_at')
