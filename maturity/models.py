@@ -199,6 +199,9 @@ class Organisation(Base):
     shares_named_results: Mapped[bool] = mapped_column(Boolean, default=False)
     # Demo organisations are fictional; the interface labels them so.
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # An archived organisation keeps its history but is left out of current figures
+    # (``services.organisations.is_current``); None while it is current.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     region: Mapped[Region] = relationship(back_populates="organisations")
     memberships: Mapped[list[Membership]] = relationship(

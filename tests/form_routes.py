@@ -174,6 +174,10 @@ def _reopened(event: AuditEvent | None) -> dict[str, str | None]:
     return {"reason": event.detail["reason"]} if event else {}
 
 
+def _reasoned(event: AuditEvent | None) -> dict[str, str | None]:
+    return {"reason": event.detail.get("reason")} if event else {}
+
+
 def _theory(values: Mapping[str, Any]) -> TheoryOfChange:
     return db.session.get_one(TheoryOfChange, values["theory_id"])
 
@@ -214,6 +218,10 @@ READERS: dict[str, Reader] = {
     "orgs.invite": _invitation,
     "admin.invite_lead": _invitation,
     "admin.invite_regional_lead": _invitation,
+    "admin.edit_organisation": lambda w, v, s: {"name": _organisation(w).name},
+    "admin.archive_organisation": lambda w, v, s: _reasoned(
+        _newest(AuditEvent, AuditEvent.action == "organisation_archived")
+    ),
     "auth.accept_invitation": lambda w, v, s: {
         "name": db.session.scalars(
             select(User.name).where(User.email == "walker@test.example")
@@ -584,6 +592,39 @@ FORM_ROUTES: tuple[FormRoute, ...] = (
         "admin.resend_invitation",
         setup=lambda world: {"invitation_id": _pending_invitation(world)["invitation_id"]},
         page="admin.invitations",
+    ),
+    FormRoute(
+        "orgs.profile",
+        setup=_slug,
+        valid={
+            "status": "live",
+            "kind": "health_and_care",
+            "host_body_type": "nhs_trust",
+            "delivery_mode": "blended",
+        },
+        shows=("orgs.overview", "admin.organisation"),
+    ),
+    FormRoute(
+        "admin.edit_organisation",
+        setup=_slug,
+        valid={
+            "name": "Walkden Care Academy",
+            "status": "live",
+            "kind": "health_and_care",
+            "host_body_type": "local_authority",
+            "delivery_mode": "blended",
+        },
+        tidy={"name": _strip},
+        required=frozenset({"name"}),
+        shows=("admin.organisations", "admin.organisation", "admin.audit_log"),
+    ),
+    FormRoute(
+        "admin.archive_organisation",
+        setup=_slug,
+        valid={"reason": "Merged with a neighbouring academy"},
+        tidy={"reason": _strip},
+        required=frozenset({"reason"}),
+        shows=("admin.organisations", "admin.audit_log"),
     ),
     FormRoute(
         "admin.cancel_invitation",

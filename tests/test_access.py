@@ -135,6 +135,9 @@ EXPECTED_POLICY: dict[str, Policy] = {
     "orgs.cancel_invitation": Policy.ORG_LEAD,
     "orgs.leave": Policy.ORG_MEMBER,
     "auth.welcome": Policy.SIGNED_IN,
+    "admin.edit_organisation": Policy.ADMIN,
+    "admin.archive_organisation": Policy.ADMIN,
+    "orgs.profile": Policy.ORG_LEAD,
 }
 # Destructive actions by allowed users come last so earlier checks see the data intact.
 USERS = ("anonymous", "contributor", "other_lead", "regional_lead", "lead", "admin")

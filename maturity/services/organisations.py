@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -23,6 +24,7 @@ from maturity.models import (
     Region,
     Role,
     User,
+    utcnow,
 )
 from maturity.services import audit
 
@@ -73,6 +75,127 @@ def create_organisation(
         organisation=organisation,
     )
     return organisation
+
+
+def is_current() -> ColumnElement[bool]:
+    """The condition an organisation meets while it is current (not archived).
+
+    Every figure built from current organisations (regional and national figures, peers,
+    benchmarks, open data, the completion table and its reminders) selects them with
+    this one condition; an archived organisation keeps its own pages and history.
+    """
+    return Organisation.archived_at.is_(None)
+
+
+@dataclass(frozen=True)
+class ProfileChanges:
+    """The profile fields a lead may change (and an administrator, with the name).
+
+    The region is not among them: an organisation's submitted scores are counted in its
+    region, so an organisation never moves region (archive it and add a new one)."""
+
+    status: OrganisationStatus
+    kind: OrganisationKind
+    host_body_type: HostBodyType
+    delivery_mode: DeliveryMode
+    year_established: int | None = None
+    locality: Locality | None = None
+    funding_mix: FundingMix | None = None
+    shares_named_results: bool = False
+    name: str | None = None  # None: unchanged (leads do not rename)
+
+
+FIELD_LABELS = {
+    "name": "name",
+    "status": "status",
+    "kind": "kind of academy",
+    "host_body_type": "host body",
+    "delivery_mode": "delivery mode",
+    "year_established": "year established",
+    "locality": "type of locality",
+    "funding_mix": "funding",
+    "shares_named_results": "sharing of named results",
+}
+
+
+def update_profile(
+    organisation: Organisation,
+    changes: ProfileChanges,
+    changed_by: User,
+    ip_address: str | None = None,
+) -> list[str]:
+    """Change an organisation's profile, audited with each field's old and new value;
+    returns the labels of the fields that changed (empty: nothing to save)."""
+    wanted = {key: value for key, value in vars(changes).items() if value is not None}
+    wanted.setdefault("year_established", None)
+    wanted.setdefault("locality", None)
+    wanted.setdefault("funding_mix", None)
+    if "name" in wanted:
+        wanted["name"] = wanted["name"].strip()
+        same_name = organisation_named(wanted["name"])
+        if same_name is not None and same_name.id != organisation.id:
+            raise OrganisationError(f"An organisation called {wanted['name']} already exists")
+    changed: dict[str, dict[str, object]] = {}
+    for field, value in wanted.items():
+        before = getattr(organisation, field)
+        if before != value:
+            changed[field] = {"from": _plain(before), "to": _plain(value)}
+            setattr(organisation, field, value)
+    if not changed:
+        return []
+    labels = [FIELD_LABELS[field] for field in changed]
+    audit.record(
+        "organisation_updated",
+        f"Changed the {', '.join(labels)} of {organisation.name}",
+        actor=changed_by,
+        organisation=organisation,
+        ip_address=ip_address,
+        detail=changed,
+    )
+    db.session.flush()
+    return labels
+
+
+def _plain(value: object) -> object:
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def archive_organisation(
+    organisation: Organisation, reason: str, archived_by: User, ip_address: str | None = None
+) -> None:
+    """Archive an organisation: its history stays, it leaves current figures."""
+    if organisation.archived_at is not None:
+        raise OrganisationError(f"{organisation.name} is already archived")
+    reason = reason.strip()
+    if not reason:
+        raise OrganisationError("Enter why the organisation is being archived")
+    organisation.archived_at = utcnow()
+    audit.record(
+        "organisation_archived",
+        f"Archived {organisation.name}: {reason}",
+        actor=archived_by,
+        organisation=organisation,
+        ip_address=ip_address,
+        detail={"reason": reason},
+    )
+    db.session.flush()
+
+
+def restore_organisation(
+    organisation: Organisation, restored_by: User, ip_address: str | None = None
+) -> None:
+    """Bring an archived organisation back into current figures."""
+    if organisation.archived_at is None:
+        return
+    organisation.archived_at = None
+    audit.record(
+        "organisation_restored",
+        f"Restored {organisation.name} from the archive",
+        actor=restored_by,
+        organisation=organisation,
+        ip_address=ip_address,
+    )
+    db.session.flush()
 
 
 def organisation_named(name: str) -> Organisation | None:

@@ -44,6 +44,7 @@ from maturity.models import (
 from maturity.services import assessments as assessment_service
 from maturity.services import directory as directory_service
 from maturity.services import questionnaires
+from maturity.services.organisations import is_current
 from maturity.services.tables import Table
 
 
@@ -235,7 +236,7 @@ def latest_summaries(questionnaire_id: str) -> list[tuple[Organisation, ResultSu
     }
     organisations = db.session.scalars(
         select(Organisation)
-        .where(Organisation.id.in_(list(summaries)))
+        .where(Organisation.id.in_(list(summaries)), is_current())
         .options(selectinload(Organisation.region))
         .order_by(Organisation.id)
     ).all()

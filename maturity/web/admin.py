@@ -26,13 +26,18 @@ from maturity.services.organisations import (
     list_users,
     members_of,
     organisation_by_slug,
+    restore_organisation,
+    update_profile,
 )
+from maturity.services.organisations import archive_organisation as archive_organisation_service
 from maturity.services.reference import list_regions, region_by_code
 from maturity.web import links
 from maturity.web.access import Policy, client_ip, requires
 from maturity.web.forms import (
     AccountStatusForm,
+    ArchiveOrganisationForm,
     CancelInvitationForm,
+    EditOrganisationForm,
     InviteForm,
     OrganisationForm,
     RegionalLeadInviteForm,
@@ -104,6 +109,68 @@ def new_organisation() -> Any:
 def organisation(slug: str) -> Any:
     found = organisation_by_slug(slug)
     return render_template("admin/organisation.html", organisation=found, members=members_of(found))
+
+
+@bp.route("/organisations/<slug>/edit", methods=["GET", "POST"])
+@requires(Policy.ADMIN)
+def edit_organisation(slug: str) -> Any:
+    """An administrator changes an organisation's name and profile (not its region)."""
+    found = organisation_by_slug(slug)
+    form = EditOrganisationForm(obj=found)
+    if request.method == "GET":
+        _fill_choices(form, found)
+    if form.validate_on_submit():
+        try:
+            changed = update_profile(
+                found,
+                form.changes(name=form.name.data or ""),
+                current_user._get_current_object(),
+                client_ip(),
+            )
+        except OrganisationError as error:
+            form.name.errors = [str(error)]
+        else:
+            flash(_saved_message(found.name, changed), "success")
+            return redirect(url_for("admin.organisation", slug=found.slug))
+    return render_template("admin/edit_organisation.html", organisation=found, form=form)
+
+
+def _fill_choices(form: Any, organisation: Any) -> None:
+    """Show the stored choices on a profile form (enums as their values)."""
+    for name in ("status", "kind", "host_body_type", "delivery_mode", "locality", "funding_mix"):
+        value = getattr(organisation, name)
+        getattr(form, name).data = value.value if value is not None else ""
+
+
+def _saved_message(name: str, changed: list[str]) -> str:
+    if not changed:
+        return f"Nothing has changed in {name}'s profile"
+    return f"{name}: saved the new {', '.join(changed)}"
+
+
+@bp.route("/organisations/<slug>/archive", methods=["GET", "POST"])
+@requires(Policy.ADMIN)
+def archive_organisation(slug: str) -> Any:
+    """Archive an organisation (it keeps its history but leaves current figures), or
+    restore an archived one, after a page saying what will happen."""
+    found = organisation_by_slug(slug)
+    form = ArchiveOrganisationForm()
+    if form.validate_on_submit():
+        admin = current_user._get_current_object()
+        if found.archived_at is not None:
+            restore_organisation(found, admin, client_ip())
+            flash(f"{found.name} is current again", "success")
+            return redirect(url_for("admin.organisation", slug=slug))
+        try:
+            archive_organisation_service(found, form.reason.data or "", admin, client_ip())
+        except OrganisationError as error:
+            form.reason.errors = [str(error)]
+        else:
+            flash(f"{found.name} has been archived", "success")
+            return redirect(url_for("admin.organisation", slug=slug))
+    if found.archived_at is not None:
+        form.submit.label.text = "Restore organisation"
+    return render_template("admin/archive_organisation.html", organisation=found, form=form)
 
 
 @bp.route("/organisations/<slug>/invite-lead", methods=["GET", "POST"])

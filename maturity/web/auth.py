@@ -45,7 +45,7 @@ from maturity.web.links import reset_link, settings, unlock_link
 bp = Blueprint("auth", __name__)
 
 # Where a lead sets up their organisation's profile.
-PROFILE_ENDPOINT = "orgs.overview"
+PROFILE_ENDPOINT = "orgs.profile"
 SIGN_IN_FAILED = "Enter a correct email address and password"
 LINK_INVALID = (
     "This link has expired or has already been used. Ask the person who invited you, or "

@@ -54,6 +54,7 @@ from maturity.models import (
 )
 from maturity.services.accounts import PASSWORD_MAX_LENGTH
 from maturity.services.actions import OWNER_LIMIT, TITLE_LIMIT
+from maturity.services.organisations import ProfileChanges
 from maturity.services.tokens import NAME_LIMIT as TOKEN_NAME_LIMIT
 
 # Longest password a sign-in or "current password" field takes: more than any password
@@ -279,14 +280,21 @@ class RemoveMemberForm(FlaskForm):
     submit = SubmitField("Remove from team", widget=GovSubmitInput())
 
 
-class OrganisationForm(FlaskForm):
-    name = StringField(
-        "Name",
-        widget=GovTextInput(),
-        filters=[_strip],
-        validators=[DataRequired("Enter the organisation's name"), _length("Name", 200)],
-    )
-    region = _region()
+# Made before the profile fields, so that forms with them list (and order their errors)
+# name and region first, as their pages show them.
+_ORGANISATION_NAME = StringField(
+    "Name",
+    widget=GovTextInput(),
+    filters=[_strip],
+    validators=[DataRequired("Enter the organisation's name"), _length("Name", 200)],
+)
+_ORGANISATION_REGION = _region()
+
+
+class OrganisationProfileForm(FlaskForm):
+    """The profile fields peer matching and the regional figures use (what a lead sets
+    up; the region is fixed once the organisation exists)."""
+
     status = _enum_radios(
         "Status", OrganisationStatus, "Select whether the academy is live or being scoped"
     )
@@ -306,13 +314,54 @@ class OrganisationForm(FlaskForm):
         "Share named results with regional leads and peer academies",
         widget=GovCheckboxInput(),
     )
-    submit = SubmitField("Save organisation", widget=GovSubmitInput())
+    submit = SubmitField("Save profile", widget=GovSubmitInput())
+
+    def changes(self, name: str | None = None) -> ProfileChanges:
+        """The profile a valid form describes (with a new name, if given)."""
+        return ProfileChanges(
+            status=OrganisationStatus(self.status.data),
+            kind=OrganisationKind(self.kind.data),
+            host_body_type=HostBodyType(self.host_body_type.data),
+            delivery_mode=DeliveryMode(self.delivery_mode.data),
+            year_established=self.year_established.data,
+            locality=Locality(self.locality.data) if self.locality.data else None,
+            funding_mix=FundingMix(self.funding_mix.data) if self.funding_mix.data else None,
+            shares_named_results=bool(self.shares_named_results.data),
+            name=name,
+        )
 
     def validate_year_established(self, field: IntegerField) -> None:
         # Checked at request time: a worker running over New Year must not keep last
         # year's upper bound.
         if field.data is not None and not 2000 <= field.data <= date.today().year + 1:
             raise ValidationError("Enter a year between 2000 and next year")
+
+
+class OrganisationForm(OrganisationProfileForm):
+    name = _ORGANISATION_NAME
+    region = _ORGANISATION_REGION
+    submit = SubmitField("Save organisation", widget=GovSubmitInput())
+
+
+class EditOrganisationForm(OrganisationProfileForm):
+    """An administrator edits an organisation: its name and profile."""
+
+    name = _ORGANISATION_NAME
+    submit = SubmitField("Save organisation", widget=GovSubmitInput())
+
+
+class ArchiveOrganisationForm(FlaskForm):
+    """Archive an organisation (with the reason), or restore an archived one."""
+
+    reason = TextAreaField(
+        "Why is it being archived?",
+        widget=GovTextArea(),
+        filters=[_strip],
+        description="For example, “Merged with Northshire Care Academy in 2026”. "
+        "It is kept in the audit log.",
+        validators=[Optional(), _length("The reason", 500)],
+    )
+    submit = SubmitField("Archive organisation", widget=GovSubmitInput())
 
 
 # --- The action plan ------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from maturity.services.organisations import (
     members_of,
     membership_in,
     remove_member,
+    update_profile,
 )
 from maturity.web import links
 from maturity.web.access import Policy, client_ip, is_org_lead, requires
@@ -26,6 +27,7 @@ from maturity.web.forms import (
     ChangeRoleForm,
     InviteMemberForm,
     LeaveOrganisationForm,
+    OrganisationProfileForm,
     RemoveMemberForm,
     ResendInvitationForm,
 )
@@ -47,6 +49,25 @@ def overview(slug: str) -> Any:
         latest=latest,
         in_progress=in_progress,
     )
+
+
+@bp.route("/<slug>/profile", methods=["GET", "POST"])
+@requires(Policy.ORG_LEAD)
+def profile(slug: str) -> Any:
+    """A lead sets up the organisation's profile: what peer matching and the regional
+    figures use. (Administrators also rename organisations, in the admin pages.)"""
+    organisation = g.organisation
+    form = OrganisationProfileForm(obj=organisation)
+    if form.validate_on_submit():
+        changed = update_profile(
+            organisation, form.changes(), current_user._get_current_object(), client_ip()
+        )
+        flash(
+            f"Saved the new {', '.join(changed)}" if changed else "Nothing has changed",
+            "success",
+        )
+        return redirect(url_for("orgs.overview", slug=slug))
+    return render_template("orgs/profile.html", organisation=organisation, form=form)
 
 
 @bp.route("/<slug>/team")

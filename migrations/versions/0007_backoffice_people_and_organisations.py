@@ -1,11 +1,12 @@
-"""The back office: cancelled invitations
+"""The back office: cancelled invitations, archived organisations
 
 Revision ID: 0007_backoffice
 Revises: 0006
 Create Date: 2026-11-29 22:10:00
 
 An invitation can be cancelled before it is accepted (``account_token.cancelled_at``);
-``used_at`` is set as well, so the link stops working like any used link.
+``used_at`` is set as well, so the link stops working like any used link. An archived
+organisation (``organisation.archived_at``) keeps its history but leaves current figures.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -22,7 +23,13 @@ def upgrade():
     with op.batch_alter_table('account_token', schema=None) as batch_op:
         batch_op.add_column(sa.Column('cancelled_at', sa.DateTime(), nullable=True))
 
+    with op.batch_alter_table('organisation', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('archived_at', sa.DateTime(), nullable=True))
+
 
 def downgrade():
+    with op.batch_alter_table('organisation', schema=None) as batch_op:
+        batch_op.drop_column('archived_at')
+
     with op.batch_alter_table('account_token', schema=None) as batch_op:
         batch_op.drop_column('cancelled_at')

@@ -18,6 +18,7 @@ from maturity.models import (
     OrganisationStatus,
     Region,
 )
+from maturity.services.organisations import is_current
 from maturity.services.questionnaires import catalogue
 from maturity.services.regional.filters import ANNUAL, Filters
 from maturity.services.tables import Table
@@ -75,7 +76,7 @@ def completion(region: Region, filters: Filters) -> list[CompletionRow]:
             & (Assessment.cycle == filters.cycle)
             & (Assessment.questionnaire_id == expected_questionnaire),
         )
-        .where(Organisation.region_id == region.id)
+        .where(Organisation.region_id == region.id, is_current())
         .order_by(Organisation.name)
     )
     if filters.kind:

@@ -12,6 +12,7 @@ from maturity.extensions import db
 from maturity.framework import disclosure
 from maturity.framework.benchmark import Spread
 from maturity.models import DomainScore, Organisation, OrganisationKind, Region
+from maturity.services.organisations import is_current
 from maturity.services.regional.filters import ANNUAL, Filters
 
 
@@ -45,7 +46,7 @@ def score_rows(
             DomainScore.questionnaire_version,
         )
         .join(Organisation, Organisation.id == DomainScore.organisation_id)
-        .where(DomainScore.questionnaire_id == ANNUAL)
+        .where(DomainScore.questionnaire_id == ANNUAL, is_current())
     )
     query = query.where(DomainScore.cycle.in_(list(cycles or [filters.cycle])))
     if region is not None:
