@@ -138,6 +138,7 @@ EXPECTED_POLICY: dict[str, Policy] = {
     "admin.edit_organisation": Policy.ADMIN,
     "admin.archive_organisation": Policy.ADMIN,
     "orgs.profile": Policy.ORG_LEAD,
+    "admin.audit_log_csv": Policy.ADMIN,
 }
 # Destructive actions by allowed users come last so earlier checks see the data intact.
 USERS = ("anonymous", "contributor", "other_lead", "regional_lead", "lead", "admin")

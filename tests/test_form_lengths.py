@@ -130,6 +130,11 @@ FIELDS: dict[str, Stored | Checked | NotStored] = {
     "EditOrganisationForm.year_established": Stored(Organisation.year_established),
     "EditOrganisationForm.shares_named_results": Stored(Organisation.shares_named_results),
     "ArchiveOrganisationForm.reason": Stored(AuditEvent.detail),
+    "AuditFilterForm.who": NotStored("a filter of the audit log, sent by GET"),
+    "AuditFilterForm.organisation": NotStored("a filter of the audit log, sent by GET"),
+    "AuditFilterForm.kind": NotStored("a filter of the audit log, sent by GET"),
+    "AuditFilterForm.start": NotStored("a filter of the audit log, sent by GET"),
+    "AuditFilterForm.end": NotStored("a filter of the audit log, sent by GET"),
     # The action plan
     "ActionForm.assessment": Checked(
         ActionItem.assessment_id, "a whole number naming one of the organisation's assessments"

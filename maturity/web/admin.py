@@ -33,9 +33,11 @@ from maturity.services.organisations import archive_organisation as archive_orga
 from maturity.services.reference import list_regions, region_by_code
 from maturity.web import links
 from maturity.web.access import Policy, client_ip, requires
+from maturity.web.downloads import table_download
 from maturity.web.forms import (
     AccountStatusForm,
     ArchiveOrganisationForm,
+    AuditFilterForm,
     CancelInvitationForm,
     EditOrganisationForm,
     InviteForm,
@@ -274,10 +276,50 @@ def invite_regional_lead() -> Any:
     return render_template("admin/invite_regional_lead.html", form=form)
 
 
+def _audit_filters() -> tuple[AuditFilterForm, audit.AuditFilters]:
+    """The audit log's filter form from the query string, and the filters it makes
+    (none of them where the form has an error, which the page shows)."""
+    form = AuditFilterForm(request.args)
+    form.organisation.choices = [("", "Any organisation")] + [
+        (str(found.id), found.name) for found in list_organisations()
+    ]
+    form.kind.choices = [("", "Any kind")] + [(kind.key, kind.label) for kind in audit.KINDS]
+    if not request.args or not form.validate():
+        return form, audit.AuditFilters()
+    organisation = form.organisation.data or ""
+    return form, audit.AuditFilters(
+        who=form.who.data or None,
+        organisation_id=int(organisation) if organisation.isdigit() else None,
+        kind=form.kind.data or None,
+        start=form.start.data,
+        end=form.end.data,
+    )
+
+
 @bp.route("/audit")
 @requires(Policy.ADMIN)
 def audit_log() -> Any:
-    action = request.args.get("action") or None
+    """The audit log in plain English, filtered and a page at a time."""
+    form, filters = _audit_filters()
+    found = audit.search(filters, request.args.get("page", 1, type=int) or 1)
+    query = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(
-        "admin/audit.html", events=audit.recent_events(action=action), action=action
+        "admin/audit.html",
+        form=form,
+        found=found,
+        query=query,
+        describe=audit.describe,
+        is_sensitive=audit.is_sensitive,
+        kind_of=audit.kind_of,
     )
+
+
+@bp.route("/audit.csv")
+@requires(Policy.ADMIN)
+def audit_log_csv() -> Any:
+    """The events the filters select, as a CSV file (formula-safe cells)."""
+    form, filters = _audit_filters()
+    if form.errors:
+        values: dict[str, Any] = request.args.to_dict()
+        return redirect(url_for("admin.audit_log", **values))
+    return table_download(audit.audit_table(filters), "csv", "audit-log")

@@ -555,3 +555,27 @@ class CancelInvitationForm(FlaskForm):
 
 class LeaveOrganisationForm(FlaskForm):
     submit = SubmitField("Leave organisation", widget=GovSubmitInput())
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit log's filters, sent by GET (nothing changes, so no CSRF token); the
+    organisation and kind choices are set by the view."""
+
+    class Meta:
+        csrf = False
+
+    who = StringField(
+        "Person",
+        widget=GovTextInput(),
+        filters=[_strip],
+        description="Part of a name or email address",
+        validators=[_length("The person", 254)],
+    )
+    organisation = SelectField("Organisation", widget=GovSelect(), validate_choice=False)
+    kind = SelectField("Kind of event", widget=GovSelect(), validate_choice=False)
+    start = DayMonthYearField("From", "Enter a real date to start from, for example 1 4 2026")
+    end = DayMonthYearField("To", "Enter a real date to end on, for example 31 3 2027")
+
+    def validate_end(self, field: DayMonthYearField) -> None:
+        if field.data and self.start.data and field.data < self.start.data:
+            raise ValidationError("The end date must be the same as or after the start date")
