@@ -594,6 +594,10 @@ class OpenDataRelease(Base):
     cycle: Mapped[str] = mapped_column(String(7))
     csv_text: Mapped[str] = mapped_column(Text)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # A withdrawn file is no longer served; the public page says when and why.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
 class ImpactReturnStatus(Choice):

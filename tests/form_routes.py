@@ -39,6 +39,7 @@ from maturity.models import (
     ImpactReturn,
     ImpactTarget,
     ImpactValue,
+    OpenDataRelease,
     Organisation,
     Role,
     TheoryOfChange,
@@ -48,6 +49,7 @@ from maturity.models import (
 from maturity.services import accounts
 from maturity.services.assessments import submit_assessment
 from maturity.services.impact import set_values
+from maturity.services.regional import publish_open_data
 from maturity.services.settings import Settings
 from maturity.web.access import Policy
 from tests.helpers import TEST_PASSWORD, World, make_assessment, sign_in, soup
@@ -222,6 +224,9 @@ READERS: dict[str, Reader] = {
     "admin.archive_organisation": lambda w, v, s: _reasoned(
         _newest(AuditEvent, AuditEvent.action == "organisation_archived")
     ),
+    "regional.withdraw_open_data": lambda w, v, s: {
+        "reason": db.session.scalars(select(OpenDataRelease.withdrawal_reason)).first()
+    },
     "auth.accept_invitation": lambda w, v, s: {
         "name": db.session.scalars(
             select(User.name).where(User.email == "walker@test.example")
@@ -316,6 +321,13 @@ def _pending_invitation(world: World) -> dict[str, Any]:
     found = _newest(AccountToken, AccountToken.purpose == TokenPurpose.INVITATION)
     assert found is not None and values["token"]
     return {"slug": world.org, "invitation_id": found.id}
+
+
+def _published_open_data(world: World) -> dict[str, Any]:
+    admin = accounts.user_by_email(world.admin)
+    assert admin is not None
+    publish_open_data("2026/27", admin)
+    return {"cycle_slug": "2026-27"}
 
 
 def _answer(assessment_id: int, user_email: str) -> None:
@@ -577,7 +589,20 @@ FORM_ROUTES: tuple[FormRoute, ...] = (
         shows=("admin.users",),
     ),
     # Regions
-    FormRoute("regional.publish_open_data"),
+    FormRoute(
+        "regional.preview_open_data",
+        setup=lambda world: {"cycle_slug": "2026-27"},
+        valid={"confirm": "y"},
+        shows=("regional.open_data",),
+    ),
+    FormRoute(
+        "regional.withdraw_open_data",
+        setup=_published_open_data,
+        valid={"reason": "A region's figures were entered twice"},
+        tidy={"reason": _strip},
+        required=frozenset({"reason"}),
+        shows=("regional.open_data", "admin.audit_log"),
+    ),
     FormRoute("admin.user_status", setup=_other_person),
     FormRoute(
         "regional.remind",

@@ -139,6 +139,8 @@ EXPECTED_POLICY: dict[str, Policy] = {
     "admin.archive_organisation": Policy.ADMIN,
     "orgs.profile": Policy.ORG_LEAD,
     "admin.audit_log_csv": Policy.ADMIN,
+    "regional.withdraw_open_data": Policy.ADMIN,
+    "regional.preview_open_data": Policy.ADMIN,
 }
 # Destructive actions by allowed users come last so earlier checks see the data intact.
 USERS = ("anonymous", "contributor", "other_lead", "regional_lead", "lead", "admin")

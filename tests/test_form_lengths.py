@@ -166,6 +166,9 @@ FIELDS: dict[str, Stored | Checked | NotStored] = {
     "PublishOpenDataForm.cycle": Checked(
         OpenDataRelease.cycle, "one of the cycles with submissions (its choices)"
     ),
+    "PublishOpenDataForm.digest": NotStored("the fingerprint of the previewed file, compared"),
+    "PublishOpenDataForm.confirm": NotStored("a confirmation that the file was checked"),
+    "WithdrawOpenDataForm.reason": Stored(OpenDataRelease.withdrawal_reason),
     "ReminderForm.cycle": Checked(AuditEvent.detail, "one of the cycles offered, else 400"),
     # Assessments
     "StartForm.cycle": Checked(Assessment.cycle, "one of the selectable cycles"),

@@ -340,7 +340,9 @@ def test_admin_publishes_anonymised_open_data(
     app: Flask, client: FlaskClient, world: World, region: None
 ) -> None:
     sign_in(client, world.admin)
-    assert client.post_page("regional.publish_open_data", {"cycle": CYCLE}, expected=302)
+    assert client.post_page(
+        "regional.preview_open_data", {"confirm": "y"}, expected=302, cycle_slug="2025-26"
+    )
     public = app.test_client()
     listing = soup(public.get_page("regional.open_data")).get_text(" ", strip=True)
     assert "2025/26 national aggregates (CSV)" in listing
@@ -520,7 +522,12 @@ def test_the_minimum_group_is_set_in_one_place_and_every_output_follows(
     assert "fewer than 4 academies" in spec["info"]["description"]
 
     # Open data.
-    client.post_page("regional.publish_open_data", {"cycle": CYCLE}, expected=302)
+    client.post_page(
+        "regional.preview_open_data",
+        {"confirm": "y"},
+        expected=302,
+        cycle_slug=CYCLE.replace("/", "-"),
+    )
     published = client.get_page("regional.open_data_file", cycle_slug=CYCLE.replace("/", "-"))
     rows = list(csv.reader(io.StringIO(published.get_data(as_text=True))))
     assert all(row[4] == "withheld" for row in rows if row[2] == "London")

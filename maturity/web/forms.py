@@ -526,7 +526,8 @@ class ApiTokenForm(FlaskForm):
 
 
 class PublishOpenDataForm(FlaskForm):
-    """Which cycle's national figures to publish; the choices are set by the view."""
+    """Which cycle's national figures to publish (the choices are set by the view), the
+    fingerprint of the file the administrator previewed, and their confirmation."""
 
     cycle = ChoiceSelectField(
         "Cycle",
@@ -534,7 +535,24 @@ class PublishOpenDataForm(FlaskForm):
         validators=[InputRequired("Select a cycle")],
         invalid_choice="Select a cycle",
     )
+    digest = HiddenField()
+    confirm = BooleanField(
+        "I have checked this file: no academy is named and small groups are withheld",
+        widget=GovCheckboxInput(),
+        validators=[DataRequired("Confirm that you have checked the file")],
+    )
     submit = SubmitField("Publish", widget=GovSubmitInput())
+
+
+class WithdrawOpenDataForm(FlaskForm):
+    reason = TextAreaField(
+        "Why is the file being withdrawn?",
+        widget=GovTextArea(),
+        filters=[_strip],
+        description="This is shown on the public open data page.",
+        validators=[DataRequired("Enter why the file is being withdrawn"), _length("Reason", 500)],
+    )
+    submit = SubmitField("Withdraw file", widget=GovSubmitInput())
 
 
 class ReminderForm(FlaskForm):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import replace
 from typing import Any
 
@@ -25,7 +27,7 @@ from maturity.services.organisations import organisation_by_slug
 from maturity.web.access import Policy, led_region, regions_led, requires
 from maturity.web.charts import chart_src
 from maturity.web.downloads import file_download, table_download
-from maturity.web.forms import PublishOpenDataForm, ReminderForm
+from maturity.web.forms import PublishOpenDataForm, ReminderForm, WithdrawOpenDataForm
 from maturity.web.links import service_url_for, settings
 
 bp = Blueprint("regional", __name__, url_prefix="/regions")
@@ -273,17 +275,77 @@ def open_data_file(cycle_slug: str) -> Any:
     release = service.open_data_release(cycle_slug.replace("-", "/"))
     if release is None:
         abort(404)
+    if release.withdrawn_at is not None:
+        return render_template("regional/open_data_withdrawn.html", release=release, code=410), 410
     return file_download(release.csv_text, "csv", f"academy-maturity-{cycle_slug}")
 
 
-@bp.route("/open-data/publish", methods=["GET", "POST"], endpoint="publish_open_data")
+@bp.route("/open-data/publish", endpoint="publish_open_data")
 @requires(Policy.ADMIN)
 def publish_open_data() -> Any:
+    """Choose the cycle to publish: the last complete one is offered first."""
+    form = PublishOpenDataForm(formdata=None)
+    submitted = submitted_cycles()
+    form.cycle.choices = service.available_cycles(submitted)
+    chosen = request.args.get("cycle") or ""
+    if chosen in form.cycle.choices:
+        return redirect(url_for("regional.preview_open_data", cycle_slug=chosen.replace("/", "-")))
+    form.cycle.data = service.last_complete_cycle(submitted)
+    return render_template("regional/publish.html", form=form, preview=None)
+
+
+@bp.route("/open-data/publish/<cycle_slug>", methods=["GET", "POST"], endpoint="preview_open_data")
+@requires(Policy.ADMIN)
+def preview_open_data(cycle_slug: str) -> Any:
+    """The exact file a cycle would publish, small groups withheld, and the confirmation:
+    what is published is the file previewed (its fingerprint is checked)."""
+    cycle = cycle_slug.replace("-", "/")
     form = PublishOpenDataForm()
     form.cycle.choices = service.available_cycles(submitted_cycles())
+    if cycle not in form.cycle.choices:
+        abort(404)
     if form.validate_on_submit():
-        cycle = form.cycle.data or ""
-        service.publish_open_data(cycle, current_user._get_current_object())
-        flash(f"Open data for {cycle} has been published", "success")
-        return redirect(url_for("regional.open_data"))
-    return render_template("regional/publish.html", form=form)
+        try:
+            service.publish_open_data(
+                cycle, current_user._get_current_object(), checked=form.digest.data or ""
+            )
+        except service.OpenDataError as error:
+            form.confirm.errors = [str(error)]
+            form.confirm.data = False
+        else:
+            flash(f"Open data for {cycle} has been published", "success")
+            return redirect(url_for("regional.open_data"))
+    table = service.open_data_table(cycle)
+    csv_text = table.to_csv()
+    form.digest.data = service.file_digest(csv_text)
+    return render_template(
+        "regional/publish.html",
+        form=form,
+        cycle=cycle,
+        preview=list(csv.reader(io.StringIO(csv_text))),
+        withheld=sum(1 for row in table.rows if "withheld" in row),
+        release=service.open_data_release(cycle),
+    )
+
+
+@bp.route(
+    "/open-data/<cycle_slug>/withdraw", methods=["GET", "POST"], endpoint="withdraw_open_data"
+)
+@requires(Policy.ADMIN)
+def withdraw_open_data(cycle_slug: str) -> Any:
+    """Withdraw a published file, with a reason the public page shows."""
+    release = service.open_data_release(cycle_slug.replace("-", "/"))
+    if release is None:
+        abort(404)
+    form = WithdrawOpenDataForm()
+    if form.validate_on_submit():
+        try:
+            service.withdraw_open_data(
+                release, form.reason.data or "", current_user._get_current_object()
+            )
+        except service.OpenDataError as error:
+            form.reason.errors = [str(error)]
+        else:
+            flash(f"The {release.cycle} open data file has been withdrawn", "success")
+            return redirect(url_for("regional.open_data"))
+    return render_template("regional/withdraw.html", form=form, release=release)

@@ -43,11 +43,15 @@ from maturity.services.regional.filters import (
 from maturity.services.regional.movement import movement_sentences
 from maturity.services.regional.national import national_comparison, regions_without_academies
 from maturity.services.regional.open_data import (
+    OpenDataError,
+    file_digest,
+    last_complete_cycle,
     open_data_csv,
     open_data_release,
     open_data_releases,
     open_data_table,
     publish_open_data,
+    withdraw_open_data,
 )
 from maturity.services.regional.reminders import send_reminder
 from maturity.services.regional.rows import ScoreRow, differencing_risk, score_rows
@@ -77,6 +81,10 @@ __all__ = [
     "movement_sentences",
     "national_comparison",
     "open_data_csv",
+    "OpenDataError",
+    "file_digest",
+    "last_complete_cycle",
+    "withdraw_open_data",
     "open_data_release",
     "open_data_releases",
     "open_data_table",
