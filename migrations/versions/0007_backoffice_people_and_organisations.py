@@ -1,7 +1,7 @@
 """The back office: cancelled invitations, archived organisations, withdrawn open data
 
 Revision ID: 0007_backoffice
-Revises: 0006
+Revises: 0007_speed
 Create Date: 2026-11-29 22:10:00
 
 An invitation can be cancelled before it is accepted (``account_token.cancelled_at``);
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007_backoffice'
-down_revision = '0006'
+down_revision = '0007_speed'
 branch_labels = None
 depends_on = None
 
