@@ -702,3 +702,99 @@ class CaseStudy(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     organisation: Mapped[Organisation] = relationship()
+
+
+class PartnerKind(Choice):
+    """The kinds of partner an academy asks for a view of its assessment."""
+
+    CARE_PROVIDER = "care_provider", "Care provider"
+    NHS = "nhs", "NHS body"
+    EDUCATION = "education", "Education or training provider"
+    JOBCENTRE = "jobcentre", "Job centre or DWP"
+    VOLUNTARY = "voluntary", "Voluntary sector"
+    LIVED_EXPERIENCE = "lived_experience", "Person with lived experience"
+    COUNCIL = "council", "Council colleague"
+    OTHER = "other", "Other partner"
+
+
+class PartnerRespondent(Base):
+    """A partner asked for an independent view of one assessment: no account and no
+    membership. The invitation link is single-use and expiring (only its hash is kept);
+    following it gives the browser a key (also kept as a hash) that opens this
+    respondent's own questions and nothing else. Removing a partner ends that key."""
+
+    __tablename__ = "partner_respondent"
+    __table_args__ = (UniqueConstraint("assessment_id", "pseudonym"),)
+
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    kind: Mapped[PartnerKind] = mapped_column(_enum(PartnerKind, "partner_kind"))
+    domain_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    named: Mapped[bool] = mapped_column(Boolean, default=True)
+    pseudonym: Mapped[str] = mapped_column(String(60))
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    access_key_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    result_shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    assessment: Mapped[Assessment] = relationship()
+    answers: Mapped[list[PartnerAnswer]] = relationship(
+        back_populates="respondent", cascade="all, delete-orphan"
+    )
+
+
+class PartnerAnswer(Base):
+    """A partner's own answer to one question, never scored."""
+
+    __tablename__ = "partner_answer"
+    __table_args__ = (UniqueConstraint("respondent_id", "indicator_id"),)
+
+    respondent_id: Mapped[int] = mapped_column(ForeignKey("partner_respondent.id"), index=True)
+    indicator_id: Mapped[str] = mapped_column(String(80))
+    level: Mapped[int | None] = mapped_column(Integer)
+    not_applicable: Mapped[bool] = mapped_column(Boolean, default=False)
+    not_applicable_reason: Mapped[str | None] = mapped_column(Text)
+    evidence_note: Mapped[str | None] = mapped_column(Text)
+    evidence_url: Mapped[str | None] = mapped_column(String(500))
+    confidence: Mapped[Confidence | None] = mapped_column(_enum(Confidence, "confidence"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    respondent: Mapped[PartnerRespondent] = relationship(back_populates="answers")
+
+
+class PartnerAgreement(Base):
+    """How the agreed answer to one question was reached with partners: whose answer it
+    started from (none: the lead's own) and a note. The agreed answer itself is the
+    assessment's answer, the only one scored."""
+
+    __tablename__ = "partner_agreement"
+    __table_args__ = (UniqueConstraint("assessment_id", "indicator_id"),)
+
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    indicator_id: Mapped[str] = mapped_column(String(80))
+    source_respondent_id: Mapped[int | None] = mapped_column(ForeignKey("partner_respondent.id"))
+    level: Mapped[int | None] = mapped_column(Integer)
+    not_applicable: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text)
+    agreed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    agreed_by: Mapped[User | None] = relationship()
+
+
+class PartnerSnapshot(Base):
+    """The partners' views as they stood at a submission, kept beside its snapshot:
+    respondents (by name or pseudonym, as the lead chose), their answers and how each
+    question was agreed."""
+
+    __tablename__ = "partner_snapshot"
+
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("assessment_snapshot.id"), unique=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    partners_answered: Mapped[int] = mapped_column(Integer, default=0)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)

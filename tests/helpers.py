@@ -120,6 +120,39 @@ class World:
     case_study: int
     other_case_study: int
     token: int
+    # A partner invited to ``assessment`` (and one to ``other_assessment``); a browser
+    # whose session holds PARTNER_KEY for ``partner`` opens that partner's pages.
+    partner: int = 0
+    other_partner: int = 0
+
+
+PARTNER_KEY = "test-partner-key"
+
+
+def make_partners(*assessments: Assessment) -> list[int]:
+    """One invited partner for each assessment, whose browser key is PARTNER_KEY (the
+    first) or unknown (the others)."""
+    from maturity.models import PartnerKind, PartnerRespondent, utcnow
+    from maturity.services.keys import key_hash
+
+    made = []
+    for number, assessment in enumerate(assessments):
+        respondent = PartnerRespondent(
+            assessment_id=assessment.id,
+            name=f"Pat Partner {number}",
+            email=f"partner{number}@provider.example",
+            kind=PartnerKind.CARE_PROVIDER,
+            domain_ids=list(questionnaire("academy-maturity").domain_ids),
+            named=True,
+            pseudonym="Care provider 1",
+            expires_at=utcnow(),
+            used_at=utcnow(),
+            access_key_hash=key_hash(PARTNER_KEY if number == 0 else f"unknown-{number}"),
+        )
+        db.session.add(respondent)
+        db.session.flush()
+        made.append(respondent.id)
+    return made
 
 
 def make_world() -> World:
@@ -178,7 +211,10 @@ def make_world() -> World:
     token = ApiToken(user=lead, name="Test token", token_hash="0" * 64, prefix="am_test")
     db.session.add(token)
     db.session.flush()
+    partner, other_partner = make_partners(assessment, other_assessment)
     return World(
+        partner=partner,
+        other_partner=other_partner,
         admin=admin.email,
         regional_lead=regional.email,
         lead=lead.email,

@@ -12,9 +12,9 @@ from flask import Flask
 from werkzeug.routing import Rule
 
 from maturity import create_app
-from maturity.web.access import Policy
+from maturity.web.access import PARTNER_KEYS, Policy
 from tests.conftest import config_for_tests
-from tests.helpers import World, sign_in
+from tests.helpers import PARTNER_KEY, World, sign_in
 
 URL_VALUES = {
     "token": "not-a-real-token",
@@ -33,12 +33,23 @@ URL_VALUES = {
 # Who may use a route of each policy. The organisation in the URL is the one whose
 # lead and contributor appear below; "other_lead" leads a different organisation.
 ALLOWED: dict[Policy, set[str]] = {
-    Policy.PUBLIC: {"anonymous", "contributor", "other_lead", "regional_lead", "lead", "admin"},
+    Policy.PUBLIC: {
+        "anonymous",
+        "partner",
+        "contributor",
+        "other_lead",
+        "regional_lead",
+        "lead",
+        "admin",
+    },
     Policy.SIGNED_IN: {"contributor", "other_lead", "regional_lead", "lead", "admin"},
     Policy.ORG_MEMBER: {"contributor", "lead", "admin"},
     Policy.ORG_LEAD: {"lead", "admin"},
     Policy.REGIONAL_LEAD: {"regional_lead", "admin"},
     Policy.ADMIN: {"admin"},
+    # Only the browser that followed this partner's link; signed-in people, the
+    # organisation's own leads and administrators included, get 403.
+    Policy.PARTNER: {"partner"},
 }
 # The intended rule for every route, written down independently of the code: a new
 # route must be added here, and a view whose declared policy drifts from this fails.
@@ -141,9 +152,23 @@ EXPECTED_POLICY: dict[str, Policy] = {
     "admin.audit_log_csv": Policy.ADMIN,
     "regional.withdraw_open_data": Policy.ADMIN,
     "regional.preview_open_data": Policy.ADMIN,
+    # Partner views (issue 15)
+    "partners.index": Policy.ORG_LEAD,
+    "partners.invite": Policy.ORG_LEAD,
+    "partners.remind": Policy.ORG_LEAD,
+    "partners.share": Policy.ORG_LEAD,
+    "partners.remove": Policy.ORG_LEAD,
+    "partners.compare": Policy.ORG_LEAD,
+    "partners.agree": Policy.ORG_LEAD,
+    "partners.export": Policy.ORG_LEAD,
+    "partners.accept": Policy.PUBLIC,
+    "partners.respond": Policy.PARTNER,
+    "partners.respond_domain": Policy.PARTNER,
+    "partners.submit_response": Policy.PARTNER,
 }
 # Destructive actions by allowed users come last so earlier checks see the data intact.
-USERS = ("anonymous", "contributor", "other_lead", "regional_lead", "lead", "admin")
+# "partner": a browser holding the world's partner key (no account).
+USERS = ("anonymous", "partner", "contributor", "other_lead", "regional_lead", "lead", "admin")
 
 
 def _rules() -> list[Rule]:
@@ -209,6 +234,8 @@ def _url(app: Flask, rule: Rule, world: World, *, foreign_ids: bool = False) -> 
             values[argument] = world.other_theory if foreign_ids else world.theory
         elif argument == "user_id":
             values[argument] = _user_id(app, world.other_lead)
+        elif argument == "respondent_id":
+            values[argument] = world.other_partner if foreign_ids else world.partner
         elif argument == "case_study_id":
             values[argument] = world.other_case_study if foreign_ids else world.case_study
         else:
@@ -239,7 +266,10 @@ def test_route_is_denied_to_the_wrong_people(
     for user in USERS:
         for method in methods:
             client = app.test_client()
-            if user != "anonymous":
+            if user == "partner":
+                with client.session_transaction() as session:
+                    session[PARTNER_KEYS] = {str(world.partner): PARTNER_KEY}
+            elif user != "anonymous":
                 assert sign_in(client, emails[user]).status_code == 302
             response = client.open(url, method=method, data={})
             location = response.headers.get("Location", "")
@@ -251,7 +281,9 @@ def test_route_is_denied_to_the_wrong_people(
             assert response.status_code < 500, outcome
             if user in ALLOWED[policy]:
                 assert not denied, outcome
-            elif user == "anonymous":
+            elif policy is Policy.PARTNER:
+                assert response.status_code == 403, outcome
+            elif user in ("anonymous", "partner"):
                 assert to_sign_in, outcome
             else:
                 assert response.status_code == 403, outcome
@@ -264,6 +296,7 @@ ID_ARGUMENTS = {
     "return_id",
     "theory_id",
     "case_study_id",
+    "respondent_id",
 }
 ID_RULES = [rule for rule in RULES if ID_ARGUMENTS & set(rule.arguments)]
 

@@ -49,6 +49,7 @@ def register_web(app: Flask) -> None:
         impact,
         main,
         orgs,
+        partners,
         regional,
         results,
     )
@@ -65,6 +66,7 @@ def register_web(app: Flask) -> None:
         admin.bp,
         regional.bp,
         api.bp,
+        partners.bp,
     ):
         app.register_blueprint(blueprint)
     WTFormsHelpers(app)

@@ -12,12 +12,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import abort, g, request
+from flask import abort, g, request, session
 from flask_login import current_user
 
 from maturity.extensions import login_manager
 from maturity.models import Region, Role
 from maturity.services.organisations import membership_of, organisation_by_slug
+from maturity.services.partners import respondent_for_key
 from maturity.services.reference import list_regions, region_by_code
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -32,6 +33,9 @@ class Policy(enum.StrEnum):
     ORG_LEAD = "org_lead"  # a lead of the organisation in the URL (or an administrator)
     REGIONAL_LEAD = "regional_lead"  # a regional lead (or an administrator)
     ADMIN = "admin"  # a site administrator
+    # the browser that followed the invitation link of the partner in the URL
+    # (``respondent_id``): no account or membership needed
+    PARTNER = "partner"
 
 
 def requires(policy: Policy) -> Callable[[F], F]:
@@ -44,7 +48,9 @@ def requires(policy: Policy) -> Callable[[F], F]:
     def decorator(view: F) -> F:
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
-            if policy is not Policy.PUBLIC:
+            if policy is Policy.PARTNER:
+                _enforce_partner(kwargs)
+            elif policy is not Policy.PUBLIC:
                 if not current_user.is_authenticated:
                     return login_manager.unauthorized()
                 _enforce(policy, kwargs)
@@ -73,6 +79,20 @@ def _enforce(policy: Policy, view_args: dict[str, Any]) -> None:
             abort(403)
         if policy is Policy.ORG_LEAD and membership.role != Role.LEAD:
             abort(403)
+
+
+PARTNER_KEYS = "partner_keys"  # the session's {respondent id: key} of partner links followed
+
+
+def _enforce_partner(view_args: dict[str, Any]) -> None:
+    """Only the browser holding the partner's key (from following their link) gets in;
+    the partner goes on ``g.respondent``. Removing the partner ends the key."""
+    respondent_id = view_args["respondent_id"]
+    key = (session.get(PARTNER_KEYS) or {}).get(str(respondent_id))
+    respondent = respondent_for_key(respondent_id, key if isinstance(key, str) else None)
+    if respondent is None:
+        abort(403)
+    g.respondent = respondent
 
 
 def is_org_lead() -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, g, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -24,6 +25,7 @@ from maturity.cache import (
 )
 from maturity.models import Assessment, AssessmentStatus
 from maturity.services import assessments as assessment_service
+from maturity.services import partners as partners_service
 from maturity.services.results import (
     ResultsView,
     answer_tables,
@@ -44,13 +46,16 @@ OTHERS = ("benchmarks", "peers")  # the slots of results/_body.html drawn from o
 class Section:
     """One section of a results page after its summary: a contents-list entry, an h2 with
     ``anchor`` as its id, and the template that draws it (or the slot of ``OTHERS`` that
-    holds it). ``on_screen`` sections are left out of the printable report and the PDF."""
+    holds it). ``on_screen`` sections are left out of the printable report and the PDF. A
+    section that ``needs`` a part of the page (see ``_parts``) is shown only when that part
+    has something to show."""
 
     anchor: str
     title: str
     template: str | None = None
     slot: str | None = None
     on_screen: bool = False
+    needs: str | None = None
 
 
 # The results page after its summary, in order: the contents list is built from this
@@ -58,6 +63,7 @@ class Section:
 SECTIONS = [
     Section("sections", "Each section at a glance", "results/_sections.html"),
     Section("why", "Why each section is at its level", "results/_why.html"),
+    Section("partners", "Agreed with partners", "results/_partners.html", needs="partners"),
     Section("comparison", "Change since last cycle and over time", "results/_comparison.html"),
     Section("benchmarks", "Compared with other academies", slot="benchmarks"),
     Section("next-steps", "Next steps", "results/_next_steps.html"),
@@ -80,7 +86,16 @@ def _others(view: ResultsView) -> dict[str, str]:
     }
 
 
+def _parts(view: ResultsView) -> dict[str, Any]:
+    """Parts of the academy's own page that only some assessments have: partner views
+    ("agreed with N partners", where views differed), read from what was kept with the
+    snapshot, so they are cached with the rest of the academy's own part."""
+    snapshot = view.snapshot.id if view.frozen and view.snapshot else None
+    return {"partners": partners_service.results_summary(view.assessment, snapshot)}
+
+
 def _render_own(view: ResultsView, others: dict[str, str], printable: bool) -> str:
+    parts = _parts(view)
     return render_template(
         "results/_body.html",
         organisation=g.organisation,
@@ -89,9 +104,14 @@ def _render_own(view: ResultsView, others: dict[str, str], printable: bool) -> s
         questionnaire=view.questionnaire,
         result=view.result,
         charts=profile_charts(view),
-        sections=[section for section in SECTIONS if not (printable and section.on_screen)],
+        sections=[
+            section
+            for section in SECTIONS
+            if not (printable and section.on_screen) and (not section.needs or parts[section.needs])
+        ],
         others={name: Markup(html) for name, html in others.items()},
         printable=printable,
+        **parts,
     )
 
 

@@ -179,6 +179,9 @@ def submit_assessment(assessment: Assessment, user: User, *, declared: bool) -> 
     assessment.submitted_by = user
     db.session.flush()
     _record_domain_scores(assessment, snapshot, result)
+    from maturity.services.partners import freeze  # partner views build on assessments
+
+    freeze(assessment, snapshot)  # the partners' views are kept beside the snapshot
     audit.record(
         "assessment_submitted",
         f"Submitted the {assessment.cycle} {questionnaire.title}",
