@@ -32,6 +32,7 @@ from maturity.models import (
     AnswerRecord,
     AnswerRevision,
     ApiToken,
+    Assessment,
     AuditEvent,
     CaseStudy,
     DirectoryEntry,
@@ -41,20 +42,26 @@ from maturity.models import (
     ImpactValue,
     OpenDataRelease,
     Organisation,
+    PartnerAgreement,
+    PartnerAnswer,
+    PartnerKind,
+    PartnerRespondent,
     Role,
     TheoryOfChange,
     TokenPurpose,
     User,
+    utcnow,
 )
-from maturity.services import accounts
+from maturity.services import accounts, partners
 from maturity.services.assessments import submit_assessment
 from maturity.services.impact import set_values
 from maturity.services.regional import publish_open_data
 from maturity.services.settings import Settings
-from maturity.web.access import Policy
-from tests.helpers import TEST_PASSWORD, World, make_assessment, sign_in, soup
+from maturity.web.access import PARTNER_KEYS, Policy
+from tests.helpers import PARTNER_KEY, TEST_PASSWORD, World, make_assessment, sign_in, soup
 
-ROLES = ("anonymous", "contributor", "lead", "regional_lead", "admin")
+# "partner": a browser holding the world's partner key (no account).
+ROLES = ("anonymous", "partner", "contributor", "lead", "regional_lead", "admin")
 
 # The least-privileged kind of user a policy lets in: the walks use the form as them.
 LEAST_PRIVILEGED = {
@@ -64,6 +71,7 @@ LEAST_PRIVILEGED = {
     Policy.ORG_LEAD: "lead",
     Policy.REGIONAL_LEAD: "regional_lead",
     Policy.ADMIN: "admin",
+    Policy.PARTNER: "partner",
 }
 # Everyone a policy lets in (the organisation in the URL is the world's own).
 ALLOWED = {
@@ -73,6 +81,7 @@ ALLOWED = {
     Policy.ORG_LEAD: {"lead", "admin"},
     Policy.REGIONAL_LEAD: {"regional_lead", "admin"},
     Policy.ADMIN: {"admin"},
+    Policy.PARTNER: {"partner"},
 }
 
 NEW_PASSWORD = "a brand new passphrase for walking"
@@ -184,7 +193,40 @@ def _theory(values: Mapping[str, Any]) -> TheoryOfChange:
     return db.session.get_one(TheoryOfChange, values["theory_id"])
 
 
+def _partner(
+    world: World, values: Mapping[str, Any], sent: MultiDict[str, str]
+) -> dict[str, str | None]:
+    found = _newest(PartnerRespondent)
+    if found is None or found.email != _email(sent.get("email", "")):
+        return {}
+    return {"name": found.name, "email": found.email}
+
+
+def _partner_answers(
+    world: World, values: Mapping[str, Any], sent: MultiDict[str, str]
+) -> dict[str, str | None]:
+    stored: dict[str, str | None] = {}
+    for answer in db.session.scalars(
+        select(PartnerAnswer).where(PartnerAnswer.respondent_id == values["respondent_id"])
+    ):
+        stored[f"evidence-{answer.indicator_id}"] = answer.evidence_note
+        stored[f"link-{answer.indicator_id}"] = answer.evidence_url
+        if answer.not_applicable:
+            stored[f"reason-{answer.indicator_id}"] = answer.not_applicable_reason
+    return stored
+
+
+def _agreement(
+    world: World, values: Mapping[str, Any], sent: MultiDict[str, str]
+) -> dict[str, str | None]:
+    found = _newest(PartnerAgreement, PartnerAgreement.assessment_id == values["assessment_id"])
+    return {"note": found.note} if found else {}
+
+
 READERS: dict[str, Reader] = {
+    "partners.invite": _partner,
+    "partners.respond_domain": _partner_answers,
+    "partners.agree": _agreement,
     "actions.new": lambda w, v, s: _action(
         _newest(ActionItem, ActionItem.organisation_id == _organisation(w).id)
     ),
@@ -365,6 +407,45 @@ def _clean_return(world: World) -> dict[str, Any]:
     assert lead is not None
     set_values(impact_return, {"people-supported": 12}, lead)
     return {"slug": world.org, "return_id": world.impact_return}
+
+
+def _world_assessment(world: World) -> dict[str, Any]:
+    return {"slug": world.org, "assessment_id": world.assessment}
+
+
+def _partner_answered(world: World, *, submitted: bool) -> None:
+    """The world's partner has answered a question (and submitted, if ``submitted``)."""
+    db.session.add(PartnerAnswer(respondent_id=world.partner, indicator_id="mission-aims", level=2))
+    if submitted:
+        db.session.get_one(PartnerRespondent, world.partner).submitted_at = utcnow()
+    db.session.flush()
+
+
+def _partner_to_agree(world: World) -> dict[str, Any]:
+    _partner_answered(world, submitted=True)
+    return {**_world_assessment(world), "indicator_id": "mission-aims"}
+
+
+def _partner_ready_to_submit(world: World) -> dict[str, Any]:
+    _partner_answered(world, submitted=False)
+    return {"respondent_id": world.partner}
+
+
+def _partner_link(world: World) -> dict[str, Any]:
+    lead = accounts.user_by_email(world.lead)
+    assert lead is not None
+    sent = partners.invite_partner(
+        db.session.get_one(Assessment, world.assessment),
+        name="Wren Walker",
+        email="wren@provider.example",
+        kind=PartnerKind.NHS,
+        domain_ids=[],
+        named=True,
+        invited_by=lead,
+        link_for=lambda token: token,
+        settings=_settings(),
+    )
+    return {"token": sent.link}
 
 
 # Every route of the URL map that accepts POST, with what its walk needs. A new form
@@ -656,6 +737,46 @@ FORM_ROUTES: tuple[FormRoute, ...] = (
         setup=lambda world: {"invitation_id": _pending_invitation(world)["invitation_id"]},
         page="admin.invitations",
     ),
+    # Partner views (issue 15)
+    # Partner views: the lead's pages
+    FormRoute(
+        "partners.invite",
+        setup=_world_assessment,
+        valid={
+            "name": "Pia Partner",
+            "email": "pia@provider.example",
+            "kind": "nhs",
+            "named": "named",
+        },
+        tidy={"name": _strip, "email": _email},
+        required=frozenset({"name", "email"}),
+        shows=("partners.index",),
+    ),
+    FormRoute("partners.remind", setup=_world_assessment, page="partners.index"),
+    FormRoute("partners.share", setup=_world_assessment, page="partners.index"),
+    FormRoute(
+        "partners.remove",
+        setup=lambda world: {**_world_assessment(world), "respondent_id": world.partner},
+    ),
+    FormRoute(
+        "partners.agree",
+        setup=_partner_to_agree,
+        valid={"level": "3", "note": "Agreed at the steering group, 12 March"},
+        tidy={"note": _strip},
+        required=frozenset({"note"}),
+        keeps_valid_fields=_tables(AnswerRecord, AnswerRevision),
+        shows=("partners.compare", "partners.export"),
+    ),
+    # Partner views: the partner's pages
+    FormRoute("partners.accept", setup=_partner_link),
+    FormRoute(
+        "partners.respond_domain",
+        setup=lambda world: {"respondent_id": world.partner, "domain_id": "funding"},
+        tidy={"evidence-*": _block, "link-*": _block, "reason-*": _block},
+        keeps_valid_fields=_tables(PartnerAnswer),
+        shows=("partners.respond",),
+    ),
+    FormRoute("partners.submit_response", setup=_partner_ready_to_submit, page="partners.respond"),
 )
 
 # POST routes that are not forms, each with the reason it is not walked. None today: the
@@ -790,7 +911,10 @@ def shown_urls(app: Flask, prepared: Prepared) -> list[str]:
 
 def signed_in(app: Flask, world: World, role: str) -> FlaskClient:
     client = app.test_client()
-    if role != "anonymous":
+    if role == "partner":
+        with client.session_transaction() as session:
+            session[PARTNER_KEYS] = {str(world.partner): PARTNER_KEY}
+    elif role != "anonymous":
         response = sign_in(client, email_of(world, role))
         assert response.status_code == 302, f"{role} could not sign in"
     return client

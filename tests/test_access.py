@@ -209,6 +209,10 @@ def _user_id(app: Flask, email: str) -> int:
     return found
 
 
+# URL arguments naming a record of the world: (its own, the other organisation's).
+WORLD_IDS = {"respondent_id": ("partner", "other_partner")}
+
+
 def _url(app: Flask, rule: Rule, world: World, *, foreign_ids: bool = False) -> str:
     """The rule's URL for the world's organisation; with ``foreign_ids`` the record ids
     in it belong to the other organisation."""
@@ -234,8 +238,9 @@ def _url(app: Flask, rule: Rule, world: World, *, foreign_ids: bool = False) -> 
             values[argument] = world.other_theory if foreign_ids else world.theory
         elif argument == "user_id":
             values[argument] = _user_id(app, world.other_lead)
-        elif argument == "respondent_id":
-            values[argument] = world.other_partner if foreign_ids else world.partner
+        elif argument in WORLD_IDS:
+            own, foreign = WORLD_IDS[argument]
+            values[argument] = getattr(world, foreign if foreign_ids else own)
         elif argument == "case_study_id":
             values[argument] = world.other_case_study if foreign_ids else world.case_study
         else:

@@ -232,8 +232,10 @@ def _denied(response: TestResponse, role: str) -> bool:
     asked who they are (a NUL character: 400; too large: 413)."""
     if response.status_code in (400, 413):
         return True
-    if role == "anonymous":
-        return response.status_code == 302 and "/sign-in?next=" in response.location
+    if role in ("anonymous", "partner"):
+        # No account: sent to sign in, except from a partner's own pages (403).
+        to_sign_in = response.status_code == 302 and "/sign-in?next=" in response.location
+        return to_sign_in or response.status_code == 403
     return response.status_code == 403
 
 

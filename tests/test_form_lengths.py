@@ -43,6 +43,8 @@ from maturity.models import (
     Membership,
     OpenDataRelease,
     Organisation,
+    PartnerAgreement,
+    PartnerRespondent,
     Region,
     TheoryOfChange,
     User,
@@ -207,6 +209,21 @@ FIELDS: dict[str, Stored | Checked | NotStored] = {
     "CaseStudyForm.domains": Checked(CaseStudy.domain_ids, "section ids of the questionnaire"),
     "CaseStudyForm.groups": Checked(CaseStudy.groups, "participant groups of the metric file"),
     "CaseStudyForm.consent": Stored(CaseStudy.consent_confirmed),
+    # Partner views (a partner's own answers come through DomainForm, above)
+    "InvitePartnerForm.name": Stored(PartnerRespondent.name),
+    "InvitePartnerForm.email": Stored(PartnerRespondent.email),
+    "InvitePartnerForm.kind": Stored(PartnerRespondent.kind),
+    "InvitePartnerForm.domains": Checked(
+        PartnerRespondent.domain_ids, "section ids of the questionnaire"
+    ),
+    "InvitePartnerForm.named": Checked(PartnerRespondent.named, "'named' or 'kind'"),
+    "RemovePartnerForm.delete_answers": NotStored("whether to delete the partner's answers"),
+    "AgreeForm.source": Checked(
+        PartnerAgreement.source_respondent_id, "'own' or a partner who answered the question"
+    ),
+    "AgreeForm.level": Checked(PartnerAgreement.level, "a level of the questionnaire, or na"),
+    "AgreeForm.note": Stored(PartnerAgreement.note),
+    "ShareForm.shared": Checked(PartnerRespondent.result_shared, "only 'yes' shares"),
 }
 
 

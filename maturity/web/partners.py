@@ -147,7 +147,7 @@ class PlainForm(FlaskForm):
     """A button: the form carries only its CSRF token."""
 
 
-class StartForm(FlaskForm):
+class FollowLinkForm(FlaskForm):
     submit = SubmitField("Start", widget=GovSubmitInput())
 
 
@@ -389,7 +389,7 @@ def accept(token: str) -> ResponseReturnValue:
     respondent = service.valid_link(token)
     if respondent is None:
         return render_template("partners/link_invalid.html", message=service.LINK_USED), 404
-    form = StartForm()
+    form = FollowLinkForm()
     if form.validate_on_submit():
         try:
             key = service.follow_link(respondent, client_ip())
