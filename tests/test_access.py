@@ -210,7 +210,10 @@ def _user_id(app: Flask, email: str) -> int:
 
 
 # URL arguments naming a record of the world: (its own, the other organisation's).
-WORLD_IDS = {"respondent_id": ("partner", "other_partner")}
+WORLD_IDS = {
+    "case_study_id": ("case_study", "other_case_study"),
+    "respondent_id": ("partner", "other_partner"),
+}
 
 
 def _url(app: Flask, rule: Rule, world: World, *, foreign_ids: bool = False) -> str:
@@ -241,8 +244,6 @@ def _url(app: Flask, rule: Rule, world: World, *, foreign_ids: bool = False) -> 
         elif argument in WORLD_IDS:
             own, foreign = WORLD_IDS[argument]
             values[argument] = getattr(world, foreign if foreign_ids else own)
-        elif argument == "case_study_id":
-            values[argument] = world.other_case_study if foreign_ids else world.case_study
         else:
             values[argument] = URL_VALUES[argument]
     with app.test_request_context():
