@@ -433,3 +433,36 @@ def test_a_partner_sees_the_agreed_answers_only_once_shared(
     )
     page = _text(client.get(url("partners.respond", respondent_id=respondent_id)))
     assert "Agreed: 4." in page
+
+
+def test_the_demo_academy_has_fictional_partner_views_that_differ_on_funding(
+    app: Flask, runner: object
+) -> None:
+    result = runner.invoke(args=["maturity", "seed-demo"])  # type: ignore[attr-defined]
+    assert result.exit_code == 0, result.output
+    client = app.test_client()
+    sign_in(client, "lead@riverside.example.org", "fictional-demo-account")
+    with app.app_context():
+        assessment = db.session.scalar(
+            select(Assessment)
+            .join(Assessment.organisation)
+            .where(Assessment.status == "draft", Assessment.questionnaire_id == "academy-maturity")
+            .where(Assessment.organisation.has(name="Riverside Care Academy (demo)"))
+        )
+        assert assessment is not None
+        slug, assessment_id = assessment.organisation.slug, assessment.id
+        respondents = partners.respondents_of(assessment)
+        assert all("(demo" in r.name for r in respondents)
+        assert sum(1 for r in respondents if r.submitted_at) == 5
+    page = client.get(url("partners.compare", slug=slug, assessment_id=assessment_id))
+    text = _text(page)
+    assert "3 of 4 care providers answered" in text
+    assert "fictional" in text.lower()
+    first = soup(page).select("section.app-indicator")[0]
+    assert first["id"] == "question-core-funding"
+    assert "Views differ by 3 levels" in first.get_text(" ", strip=True)
+    assert "Agreed at the partnership steering group" in first.get_text(" ", strip=True)
+    # Seeding again adds nobody.
+    assert runner.invoke(args=["maturity", "seed-demo"]).exit_code == 0  # type: ignore[attr-defined]
+    with app.app_context():
+        assert len(partners.respondents_of(db.session.get_one(Assessment, assessment_id))) == 6

@@ -684,6 +684,122 @@ def _seed_demo_impact(organisation: Organisation, lead: User) -> None:
     db.session.flush()
 
 
+PARTNERS_DEMO_ORGANISATION = "Riverside Care Academy (demo)"
+# Fictional partners of the demo academy's assessment in progress: (name, email, kind,
+# named, {question: level}). Two of them differ by three levels on core funding.
+DEMO_PARTNERS: tuple[tuple[str, str, str, bool, dict[str, int]], ...] = (
+    (
+        "Harbour Homecare (demo)",
+        "harbour@partners.example.org",
+        "care_provider",
+        True,
+        {"core-funding": 1, "funding-duration": 2, "provider-relationships": 3},
+    ),
+    (
+        "Willow Court Care Home (demo)",
+        "willow@partners.example.org",
+        "care_provider",
+        True,
+        {"core-funding": 2, "funding-duration": 2, "provider-relationships": 3},
+    ),
+    (
+        "Bright Lives Supported Living (demo)",
+        "brightlives@partners.example.org",
+        "care_provider",
+        True,
+        {"core-funding": 2, "funding-duration": 3, "provider-relationships": 4},
+    ),
+    (
+        "Riverside Community NHS Trust (demo)",
+        "nhs@partners.example.org",
+        "nhs",
+        True,
+        {"core-funding": 4, "funding-duration": 3, "provider-relationships": 3},
+    ),
+    (
+        "A person who draws on care (demo)",
+        "expert@partners.example.org",
+        "lived_experience",
+        False,
+        {"core-funding": 2, "provider-relationships": 2},
+    ),
+)
+DEMO_PARTNER_EVIDENCE = {
+    1: "We have heard of no funding for the academy beyond March (fictional demo).",
+    2: "Funding is agreed one year at a time (fictional demo).",
+    3: "Funding is mostly agreed, with some gaps (fictional demo).",
+    4: "The ICB has committed three years of joint funding (fictional demo).",
+}
+
+
+def _seed_demo_partners(organisation: Organisation, lead: User) -> None:
+    """Five fictional partner responses to the demo academy's assessment in progress,
+    one more provider invited who has not answered, and the funding question agreed
+    with a note. Only created once."""
+    from maturity.models import PartnerAgreement, PartnerAnswer, PartnerKind, PartnerRespondent
+    from maturity.models import utcnow as now
+
+    current = db.session.scalar(
+        select(Assessment).where(
+            Assessment.organisation_id == organisation.id,
+            Assessment.cycle == DEMO_CURRENT_CYCLE,
+            Assessment.questionnaire_id == "academy-maturity",
+        )
+    )
+    if current is None or db.session.scalar(
+        select(PartnerRespondent.id).where(PartnerRespondent.assessment_id == current.id)
+    ):
+        return
+    questionnaire = catalogue().questionnaire("academy-maturity", current.questionnaire_version)
+    counts: dict[str, int] = {}
+    submitted = datetime(2026, 10, 20, 9, 30, tzinfo=UTC)
+    by_name: dict[str, int] = {}
+    waiting = ("Seaview Domiciliary Care (demo)", "seaview@partners.example.org", "care_provider")
+    for name, email, kind, named, levels in (*DEMO_PARTNERS, (*waiting, True, {})):
+        counts[kind] = counts.get(kind, 0) + 1
+        respondent = PartnerRespondent(
+            assessment_id=current.id,
+            name=name,
+            email=email,
+            kind=PartnerKind(kind),
+            domain_ids=["funding", "collaboration"],
+            named=named,
+            pseudonym=f"{PartnerKind(kind).label} {counts[kind]}",
+            expires_at=now(),
+            invited_by_id=lead.id,
+            submitted_at=submitted if levels else None,
+            used_at=submitted if levels else None,
+        )
+        db.session.add(respondent)
+        db.session.flush()
+        by_name[name] = respondent.id
+        for indicator_id, level in levels.items():
+            assert questionnaire.has_indicator(indicator_id)
+            db.session.add(
+                PartnerAnswer(
+                    respondent_id=respondent.id,
+                    indicator_id=indicator_id,
+                    level=level,
+                    evidence_note=DEMO_PARTNER_EVIDENCE[level]
+                    if indicator_id == "core-funding"
+                    else None,
+                )
+            )
+    note = "Agreed at the partnership steering group, 12 March (fictional demo)"
+    set_answer(current, "core-funding", AnswerValues(level=2, evidence_note=note), lead)
+    db.session.add(
+        PartnerAgreement(
+            assessment_id=current.id,
+            indicator_id="core-funding",
+            level=2,
+            note=note,
+            source_respondent_id=by_name["Willow Court Care Home (demo)"],
+            agreed_by_id=lead.id,
+        )
+    )
+    db.session.flush()
+
+
 def seed_demo(hashing: PasswordHashing) -> list[tuple[str, str]]:
     """Create the demo organisations and accounts if they are missing; idempotent.
 
@@ -745,5 +861,7 @@ def seed_demo(hashing: PasswordHashing) -> list[tuple[str, str]]:
         _seed_demo_assessments(organisation, lead, submit_current=demo in EXTRA_ORGANISATIONS)
         if demo.name == IMPACT_DEMO_ORGANISATION:
             _seed_demo_impact(organisation, lead)
+        if demo.name == PARTNERS_DEMO_ORGANISATION:
+            _seed_demo_partners(organisation, lead)
     db.session.flush()
     return accounts
