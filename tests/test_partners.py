@@ -19,6 +19,7 @@ from maturity.models import (
     AnswerRecord,
     Assessment,
     AuditEvent,
+    Organisation,
     PartnerAnswer,
     PartnerRespondent,
     PartnerSnapshot,
@@ -466,3 +467,57 @@ def test_the_demo_academy_has_fictional_partner_views_that_differ_on_funding(
     assert runner.invoke(args=["maturity", "seed-demo"]).exit_code == 0  # type: ignore[attr-defined]
     with app.app_context():
         assert len(partners.respondents_of(db.session.get_one(Assessment, assessment_id))) == 6
+
+
+def test_a_regional_lead_can_keep_to_assessments_agreed_with_three_partners(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    from maturity.models import PartnerKind
+    from maturity.services.assessments import AnswerValues, set_answer, submit_assessment
+    from maturity.services.regional.filters import parse_filters
+    from maturity.services.regional.rows import score_rows
+    from tests.helpers import make_assessment, make_organisation
+
+    with app.app_context():
+        lead = db.session.scalar(select(User).where(User.email == world.lead))
+        assert lead is not None
+        made = {}
+        for name, answered in (("Three Partners", 3), ("Two Partners", 2), ("No Partners", 0)):
+            organisation = make_organisation(f"{name} Academy", "north-west")
+            assessment = make_assessment(organisation, "2025/26")
+            set_answer(assessment, "core-funding", AnswerValues(level=3), lead)
+            for number in range(answered):
+                respondent = PartnerRespondent(
+                    assessment_id=assessment.id,
+                    name=f"Partner {number}",
+                    email=f"p{number}@{organisation.slug}.example",
+                    kind=PartnerKind.NHS,
+                    domain_ids=["funding"],
+                    named=True,
+                    pseudonym=f"NHS body {number + 1}",
+                    expires_at=utcnow(),
+                    submitted_at=utcnow(),
+                )
+                db.session.add(respondent)
+                db.session.flush()
+                db.session.add(
+                    PartnerAnswer(respondent_id=respondent.id, indicator_id="core-funding", level=3)
+                )
+            submit_assessment(assessment, lead, declared=True)
+            made[name] = organisation.id
+        db.session.commit()
+        agreed = parse_filters({"cycle": "2025/26", "partners": "agreed"})
+        assert agreed.partners and "agreed with at least 3 partners" in agreed.describe()
+        region = db.session.get_one(Organisation, made["No Partners"]).region
+        everyone = {
+            row.organisation_id
+            for row in score_rows(parse_filters({"cycle": "2025/26"}), region=region)
+        }
+        kept = {row.organisation_id for row in score_rows(agreed, region=region)}
+    assert set(made.values()) <= everyone
+    assert kept == {made["Three Partners"]}
+    sign_in(client, world.regional_lead)
+    page = client.get(url("regional.region", code="north-west", cycle="2025/26", partners="agreed"))
+    assert page.status_code == 200
+    box = soup(page).find("input", attrs={"name": "partners"})
+    assert box is not None and box.has_attr("checked")

@@ -13,6 +13,7 @@ from maturity.extensions import db
 from maturity.framework import Questionnaire, disclosure
 from maturity.framework.periods import Cycle
 from maturity.models import Assessment, AssessmentStatus, Organisation, OrganisationKind
+from maturity.services.partners import PARTNER_AGREED_FROM
 from maturity.services.questionnaires import catalogue
 
 ANNUAL = "academy-maturity"
@@ -25,6 +26,8 @@ class Filters:
     cycle: str
     kind: str | None = None  # social_care | health_and_care | None for all
     version: str | None = None  # a questionnaire version, or None for all versions
+    # only assessments agreed with partners (``services/partners.py: PARTNER_AGREED_FROM``)
+    partners: bool = False
 
     def describe(self) -> str:
         parts = [self.cycle]
@@ -32,7 +35,13 @@ class Filters:
             parts.append(OrganisationKind(self.kind).label.lower())
         if self.version:
             parts.append(f"questionnaire version {self.version}")
+        if self.partners:
+            parts.append(f"agreed with at least {PARTNER_AGREED_FROM} partners")
         return ", ".join(parts)
+
+    @property
+    def partners_label(self) -> str:
+        return f"Only assessments agreed with at least {PARTNER_AGREED_FROM} partners"
 
 
 def submitted_cycles() -> frozenset[str]:
@@ -88,7 +97,8 @@ def parse_filters(
     version = args.get("version") or None
     if version not in (None, *catalogue().versions(ANNUAL)):
         version = None
-    return Filters(cycle=cycle, kind=kind, version=version)
+    partners = args.get("partners") == "agreed"
+    return Filters(cycle=cycle, kind=kind, version=version, partners=partners)
 
 
 def previous_cycle(cycle: str) -> str:

@@ -13,6 +13,7 @@ from maturity.framework import disclosure
 from maturity.framework.benchmark import Spread
 from maturity.models import DomainScore, Organisation, OrganisationKind, Region
 from maturity.services.organisations import is_current
+from maturity.services.partners import partner_agreed_snapshots
 from maturity.services.regional.filters import ANNUAL, Filters
 
 
@@ -55,6 +56,8 @@ def score_rows(
         query = query.where(Organisation.kind == OrganisationKind(filters.kind))
     if filters.version:
         query = query.where(DomainScore.questionnaire_version == filters.version)
+    if filters.partners:
+        query = query.where(DomainScore.snapshot_id.in_(partner_agreed_snapshots()))
     return [ScoreRow(*row) for row in db.session.execute(query)]
 
 
