@@ -428,6 +428,23 @@ def test_a_partner_sees_the_agreed_answers_only_once_shared(
     )
     page = _text(client.get(url("partners.respond", respondent_id=respondent_id)))
     assert "Agreed:" not in page and "has not shared" in page
+    # A hostile note is shown as text on the lead's and the results pages.
+    submit(
+        lead,
+        url(
+            "partners.agree",
+            slug=world.org,
+            assessment_id=world.assessment,
+            indicator_id="core-funding",
+        ),
+        {"level": "4", "note": HOSTILE},
+    )
+    for endpoint in ("partners.compare", "results.results"):
+        html = lead.get(url(endpoint, slug=world.org, assessment_id=world.assessment)).get_data(
+            as_text=True
+        )
+        assert "<script>alert" not in html, endpoint
+        assert "&lt;script&gt;alert" in html or endpoint == "results.results"
     lead.post(
         url("partners.share", slug=world.org, assessment_id=world.assessment),
         data={"csrf_token": _csrf(lead, world), "shared": "yes"},

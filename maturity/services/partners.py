@@ -78,6 +78,17 @@ PLURALS = {
     PartnerKind.OTHER: "other partners",
 }
 
+SINGULARS = {
+    PartnerKind.CARE_PROVIDER: "care provider",
+    PartnerKind.NHS: "NHS body",
+    PartnerKind.EDUCATION: "education or training provider",
+    PartnerKind.JOBCENTRE: "job centre or DWP partner",
+    PartnerKind.VOLUNTARY: "voluntary sector partner",
+    PartnerKind.LIVED_EXPERIENCE: "person with lived experience",
+    PartnerKind.COUNCIL: "council colleague",
+    PartnerKind.OTHER: "other partner",
+}
+
 LINK_USED = "This link has expired, has already been used or has been withdrawn"
 
 
@@ -539,7 +550,7 @@ class KindRate:
 
     @property
     def text(self) -> str:
-        plural = PLURALS[self.kind] if self.invited != 1 else self.kind.label.lower()
+        plural = PLURALS[self.kind] if self.invited != 1 else SINGULARS[self.kind]
         return count_phrase(self.answered, self.invited, plural)
 
 
