@@ -2,7 +2,7 @@
 question was agreed, and the partners' views kept with each submission
 
 Revision ID: 0007_partners
-Revises: 0006
+Revises: 0007_backoffice
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0007_partners"
-down_revision = "0006"
+down_revision = '0007_backoffice'
 branch_labels = None
 depends_on = None
 
