@@ -798,3 +798,129 @@ class PartnerSnapshot(Base):
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
     partners_answered: Mapped[int] = mapped_column(Integer, default=0)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+# --- Moderation and peer introductions ---------------------------------------------------
+
+
+class ModerationStatus(Choice):
+    REQUESTED = "requested", "Waiting for the moderator"
+    RESPONDING = "responding", "Waiting for the academy's responses"
+    MODERATED = "moderated", "Moderated"
+
+
+class ModerationVerdict(Choice):
+    AGREED = "agreed", "Agreed"
+    CHALLENGED = "challenged", "Challenged"
+
+
+class ChallengeResponse(Choice):
+    ACCEPTED = "accepted", "Accepted: the answer will be changed"
+    EXPLAINED = "explained", "Kept, with an explanation"
+
+
+class PeerModerator(Base):
+    """An academy that has opted in to moderate other academies' self-assessments."""
+
+    __tablename__ = "peer_moderator"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), unique=True)
+    opted_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Moderation(Base):
+    """A submitted assessment put to a second pair of eyes: the academy's regional lead
+    (``moderator_region``) or a peer academy that moderates (``moderator_organisation``).
+    The thread (each section's review and the academy's response) is kept for good."""
+
+    __tablename__ = "moderation"
+
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    moderator_region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
+    moderator_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id"), index=True
+    )
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("assessment_snapshot.id"))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    status: Mapped[ModerationStatus] = mapped_column(
+        _enum(ModerationStatus, "moderation_status"), default=ModerationStatus.REQUESTED
+    )
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    assessment: Mapped[Assessment] = relationship()
+    organisation: Mapped[Organisation] = relationship(foreign_keys=[organisation_id])
+    moderator_region: Mapped[Region | None] = relationship()
+    moderator_organisation: Mapped[Organisation | None] = relationship(
+        foreign_keys=[moderator_organisation_id]
+    )
+    snapshot: Mapped[AssessmentSnapshot] = relationship()
+    requested_by: Mapped[User | None] = relationship()
+    reviews: Mapped[list[ModerationReview]] = relationship(
+        back_populates="moderation", cascade="all, delete-orphan", order_by="ModerationReview.id"
+    )
+
+    @property
+    def moderator_name(self) -> str:
+        if self.moderator_organisation is not None:
+            return self.moderator_organisation.name
+        return self.moderator_region.name if self.moderator_region else "a moderator"
+
+
+class ModerationReview(Base):
+    """The moderator's view of one section ("agreed", or "challenged" with a comment and
+    the level they would expect) and, for a challenge, the academy's response."""
+
+    __tablename__ = "moderation_review"
+    __table_args__ = (UniqueConstraint("moderation_id", "domain_id"),)
+
+    moderation_id: Mapped[int] = mapped_column(ForeignKey("moderation.id"), index=True)
+    domain_id: Mapped[str] = mapped_column(String(80))
+    domain_title: Mapped[str] = mapped_column(String(200))
+    submitted_level: Mapped[int | None] = mapped_column(Integer)
+    verdict: Mapped[ModerationVerdict] = mapped_column(
+        _enum(ModerationVerdict, "moderation_verdict")
+    )
+    comment: Mapped[str | None] = mapped_column(Text)
+    expected_level: Mapped[int | None] = mapped_column(Integer)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    response: Mapped[ChallengeResponse | None] = mapped_column(
+        _enum(ChallengeResponse, "challenge_response")
+    )
+    response_text: Mapped[str | None] = mapped_column(Text)
+    responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    moderation: Mapped[Moderation] = relationship(back_populates="reviews")
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    responded_by: Mapped[User | None] = relationship(foreign_keys=[responded_by_id])
+
+
+class IntroductionStatus(Choice):
+    PENDING = "pending", "Waiting for a reply"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class Introduction(Base):
+    """A request, sent through the service, to be introduced to another academy's lead.
+    No contact details pass until the other academy accepts."""
+
+    __tablename__ = "introduction"
+
+    from_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    to_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    message: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[IntroductionStatus] = mapped_column(
+        _enum(IntroductionStatus, "introduction_status"), default=IntroductionStatus.PENDING
+    )
+    responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    from_organisation: Mapped[Organisation] = relationship(foreign_keys=[from_organisation_id])
+    to_organisation: Mapped[Organisation] = relationship(foreign_keys=[to_organisation_id])
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    responded_by: Mapped[User | None] = relationship(foreign_keys=[responded_by_id])

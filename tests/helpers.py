@@ -18,11 +18,14 @@ from maturity.models import (
     ActionItem,
     ApiToken,
     Assessment,
+    AssessmentSnapshot,
     CaseStudy,
     DeliveryMode,
     HostBodyType,
     ImpactReturn,
+    Introduction,
     Membership,
+    Moderation,
     Organisation,
     OrganisationKind,
     OrganisationStatus,
@@ -32,6 +35,7 @@ from maturity.models import (
     User,
 )
 from maturity.services.accounts import hash_password
+from maturity.services.assessments import current_result, questionnaire_of
 from maturity.services.questionnaires import questionnaire
 from maturity.services.reference import region_by_code
 from maturity.services.settings import PasswordHashing
@@ -124,6 +128,10 @@ class World:
     # whose session holds PARTNER_KEY for ``partner`` opens that partner's pages.
     partner: int = 0
     other_partner: int = 0
+    # A moderation of the organisation's assessment by its region's lead, and a request
+    # from the other organisation for an introduction to this one.
+    moderation: int = 0
+    introduction: int = 0
 
 
 PARTNER_KEY = "test-partner-key"
@@ -212,6 +220,7 @@ def make_world() -> World:
     db.session.add(token)
     db.session.flush()
     partner, other_partner = make_partners(assessment, other_assessment)
+    moderation, introduction = _moderation_and_introduction(assessment, lead, other, other_lead)
     return World(
         partner=partner,
         other_partner=other_partner,
@@ -237,7 +246,44 @@ def make_world() -> World:
         case_study=case_studies[0].id,
         other_case_study=case_studies[1].id,
         token=token.id,
+        moderation=moderation,
+        introduction=introduction,
     )
+
+
+def _moderation_and_introduction(
+    assessment: Assessment, lead: User, other: Organisation, other_lead: User
+) -> tuple[int, int]:
+    """A moderation (by the organisation's regional lead) of a frozen submission of the
+    world's assessment, and an introduction asked by the other organisation."""
+    organisation = assessment.organisation
+    snapshot = AssessmentSnapshot(
+        assessment=assessment,
+        questionnaire_id=assessment.questionnaire_id,
+        questionnaire_version=assessment.questionnaire_version,
+        result=current_result(assessment, questionnaire_of(assessment)).to_dict(),
+        answers=[],
+        targets={},
+        declaration="Test declaration",
+        submitted_by=lead,
+    )
+    db.session.add(snapshot)
+    moderation = Moderation(
+        assessment=assessment,
+        organisation=organisation,
+        moderator_region=organisation.region,
+        snapshot=snapshot,
+        requested_by_id=lead.id,
+    )
+    introduction = Introduction(
+        from_organisation=other,
+        to_organisation=organisation,
+        requested_by_id=other_lead.id,
+        message="We would like to learn how you fund placements.",
+    )
+    db.session.add_all([snapshot, moderation, introduction])
+    db.session.flush()
+    return moderation.id, introduction.id
 
 
 def soup(response: TestResponse) -> BeautifulSoup:

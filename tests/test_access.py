@@ -28,6 +28,7 @@ URL_VALUES = {
     "cycle_slug": "2026-27",
     "digest": "0" * 40,
     "invitation_id": 99999,
+    "review_id": 1,
 }
 
 # Who may use a route of each policy. The organisation in the URL is the one whose
@@ -50,6 +51,10 @@ ALLOWED: dict[Policy, set[str]] = {
     # Only the browser that followed this partner's link; signed-in people, the
     # organisation's own leads and administrators included, get 403.
     Policy.PARTNER: {"partner"},
+    # The world's moderation is by its region, which "regional_lead" leads; its
+    # introduction was sent to the world's organisation, which "lead" leads.
+    Policy.MODERATOR: {"regional_lead"},
+    Policy.INTRODUCTION_RECIPIENT: {"lead"},
 }
 # The intended rule for every route, written down independently of the code: a new
 # route must be added here, and a view whose declared policy drifts from this fails.
@@ -165,6 +170,18 @@ EXPECTED_POLICY: dict[str, Policy] = {
     "partners.respond": Policy.PARTNER,
     "partners.respond_domain": Policy.PARTNER,
     "partners.submit_response": Policy.PARTNER,
+    "moderation.index": Policy.ORG_MEMBER,
+    "moderation.ask": Policy.ORG_LEAD,
+    "moderation.offer": Policy.ORG_LEAD,
+    "moderation.thread": Policy.ORG_MEMBER,
+    "moderation.respond": Policy.ORG_LEAD,
+    "moderation.inbox": Policy.SIGNED_IN,
+    "moderation.review": Policy.MODERATOR,
+    "moderation.send_back": Policy.MODERATOR,
+    "moderation.section": Policy.MODERATOR,
+    "introductions.index": Policy.ORG_MEMBER,
+    "introductions.ask": Policy.ORG_MEMBER,
+    "introductions.reply": Policy.INTRODUCTION_RECIPIENT,
 }
 # Destructive actions by allowed users come last so earlier checks see the data intact.
 # "partner": a browser holding the world's partner key (no account).
@@ -213,6 +230,10 @@ def _user_id(app: Flask, email: str) -> int:
 WORLD_IDS = {
     "case_study_id": ("case_study", "other_case_study"),
     "respondent_id": ("partner", "other_partner"),
+    # The world's moderation and introduction are the only ones: the same in either case.
+    "moderation_id": ("moderation", "moderation"),
+    "introduction_id": ("introduction", "introduction"),
+    "to_slug": ("other_org", "other_org"),
 }
 
 

@@ -47,7 +47,9 @@ def register_web(app: Flask) -> None:
         auth,
         directory,
         impact,
+        introductions,
         main,
+        moderation,
         orgs,
         partners,
         regional,
@@ -67,6 +69,8 @@ def register_web(app: Flask) -> None:
         regional.bp,
         api.bp,
         partners.bp,
+        moderation.bp,
+        introductions.bp,
     ):
         app.register_blueprint(blueprint)
     WTFormsHelpers(app)

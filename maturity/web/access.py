@@ -17,6 +17,8 @@ from flask_login import current_user
 
 from maturity.extensions import login_manager
 from maturity.models import Region, Role
+from maturity.services.introductions import introduction_by_id, lead_of
+from maturity.services.moderation import is_moderator, moderation_by_id
 from maturity.services.organisations import membership_of, organisation_by_slug
 from maturity.services.partners import respondent_for_key
 from maturity.services.reference import list_regions, region_by_code
@@ -36,6 +38,12 @@ class Policy(enum.StrEnum):
     # the browser that followed the invitation link of the partner in the URL
     # (``respondent_id``): no account or membership needed
     PARTNER = "partner"
+    # The named moderator of the moderation in the URL (``moderation_id``): a regional
+    # lead of the named region or a lead of the named peer academy. Not administrators.
+    MODERATOR = "moderator"
+    # A lead of the academy the introduction in the URL (``introduction_id``) was sent
+    # to. Not administrators: accepting shares the person's own contact details.
+    INTRODUCTION_RECIPIENT = "introduction_recipient"
 
 
 def requires(policy: Policy) -> Callable[[F], F]:
@@ -64,6 +72,14 @@ def requires(policy: Policy) -> Callable[[F], F]:
 
 def _enforce(policy: Policy, view_args: dict[str, Any]) -> None:
     user = current_user
+    if policy is Policy.MODERATOR:
+        g.moderation = moderation_by_id(view_args["moderation_id"])
+        if not is_moderator(user, g.moderation):
+            abort(403)
+    if policy is Policy.INTRODUCTION_RECIPIENT:
+        g.introduction = introduction_by_id(view_args["introduction_id"])
+        if not lead_of(user, g.introduction.to_organisation):
+            abort(403)
     if policy is Policy.ADMIN and not user.is_admin:
         abort(403)
     if policy is Policy.REGIONAL_LEAD and not (user.is_admin or user.regional_leads):

@@ -189,6 +189,10 @@ def submit_assessment(assessment: Assessment, user: User, *, declared: bool) -> 
         organisation=assessment.organisation,
         detail={"assessment_id": assessment.id, "snapshot_id": snapshot.id},
     )
+    # Imported here: moderation reopens assessments through this module.
+    from maturity.services import moderation
+
+    moderation.after_submission(assessment, user)
     return snapshot
 
 
