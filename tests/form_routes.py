@@ -41,6 +41,9 @@ from maturity.models import (
     ImpactTarget,
     ImpactValue,
     OpenDataRelease,
+    Introduction,
+    Moderation,
+    ModerationReview,
     Organisation,
     PartnerAgreement,
     PartnerAnswer,
@@ -53,6 +56,7 @@ from maturity.models import (
     utcnow,
 )
 from maturity.services import accounts, partners
+from maturity.services import moderation as moderation_service
 from maturity.services.assessments import submit_assessment
 from maturity.services.impact import set_values
 from maturity.services.regional import publish_open_data
@@ -72,6 +76,8 @@ LEAST_PRIVILEGED = {
     Policy.REGIONAL_LEAD: "regional_lead",
     Policy.ADMIN: "admin",
     Policy.PARTNER: "partner",
+    Policy.MODERATOR: "regional_lead",  # the world's moderation is by its region
+    Policy.INTRODUCTION_RECIPIENT: "lead",  # the world's introduction is to its academy
 }
 # Everyone a policy lets in (the organisation in the URL is the world's own).
 ALLOWED = {
@@ -82,6 +88,8 @@ ALLOWED = {
     Policy.REGIONAL_LEAD: {"regional_lead", "admin"},
     Policy.ADMIN: {"admin"},
     Policy.PARTNER: {"partner"},
+    Policy.MODERATOR: {"regional_lead"},
+    Policy.INTRODUCTION_RECIPIENT: {"lead"},
 }
 
 NEW_PASSWORD = "a brand new passphrase for walking"
@@ -187,6 +195,8 @@ def _reopened(event: AuditEvent | None) -> dict[str, str | None]:
 
 def _reasoned(event: AuditEvent | None) -> dict[str, str | None]:
     return {"reason": event.detail.get("reason")} if event else {}
+def _text(found: Any, name: str) -> dict[str, str | None]:
+    return {name: getattr(found, name)} if found is not None else {}
 
 
 def _theory(values: Mapping[str, Any]) -> TheoryOfChange:
@@ -277,6 +287,15 @@ READERS: dict[str, Reader] = {
     "assessments.domain": _answers,
     "assessments.reopen": lambda w, v, s: _reopened(
         _newest(AuditEvent, AuditEvent.action == "assessment_reopened")
+    ),
+    "moderation.section": lambda w, v, s: _text(
+        _newest(ModerationReview, ModerationReview.moderation_id == w.moderation), "comment"
+    ),
+    "moderation.respond": lambda w, v, s: {
+        "explanation": db.session.get_one(ModerationReview, v["review_id"]).response_text
+    },
+    "introductions.ask": lambda w, v, s: _text(
+        _newest(Introduction, Introduction.from_organisation_id == _organisation(w).id), "message"
     ),
 }
 
@@ -399,6 +418,51 @@ def _submitted_assessment(world: World) -> dict[str, Any]:
 def _answered_assessment(world: World) -> dict[str, Any]:
     _answer(world.assessment, world.lead)
     return {"slug": world.org, "assessment_id": world.assessment}
+
+
+def _moderation_ask(world: World) -> dict[str, Any]:
+    _submitted_assessment(world)
+    return _slug(world)
+
+
+def _reviewed_moderation(world: World) -> dict[str, Any]:
+    """The world's moderation with every section reviewed (agreed), ready to send back."""
+    moderator = accounts.user_by_email(world.regional_lead)
+    moderation = db.session.get_one(Moderation, world.moderation)
+    assert moderator is not None
+    for section in moderation_service.sections(moderation):
+        moderation_service.review_section(
+            moderation,
+            moderator,
+            section.domain_id,
+            verdict="agreed",
+            comment="",
+            expected_level=None,
+        )
+    return {"moderation_id": world.moderation}
+
+
+def _challenge(world: World) -> dict[str, Any]:
+    """A submitted assessment whose moderation challenged one section."""
+    values = _submitted_assessment(world)
+    lead = accounts.user_by_email(world.lead)
+    moderator = accounts.user_by_email(world.regional_lead)
+    assert lead is not None and moderator is not None
+    assessment = db.session.get_one(Assessment, values["assessment_id"])
+    moderation = moderation_service.request_moderation(assessment, lead, "region")
+    for section in moderation_service.sections(moderation):
+        challenged = section.domain_id == "funding"
+        moderation_service.review_section(
+            moderation,
+            moderator,
+            section.domain_id,
+            verdict="challenged" if challenged else "agreed",
+            comment="Where is the funding plan?" if challenged else "",
+            expected_level=1 if challenged else None,
+        )
+    moderation_service.send_back(moderation, moderator)
+    review = moderation_service.challenges(moderation)[0]
+    return {"slug": world.org, "moderation_id": moderation.id, "review_id": review.id}
 
 
 def _clean_return(world: World) -> dict[str, Any]:
@@ -777,6 +841,42 @@ FORM_ROUTES: tuple[FormRoute, ...] = (
         shows=("partners.respond",),
     ),
     FormRoute("partners.submit_response", setup=_partner_ready_to_submit, page="partners.respond"),
+    # Moderation and introductions
+    FormRoute(
+        "moderation.ask",
+        setup=_moderation_ask,
+        valid={"moderator": "region"},
+        shows=("moderation.index",),
+    ),
+    FormRoute("moderation.offer", setup=_slug, valid={"offers": "yes"}),
+    FormRoute(
+        "moderation.section",
+        setup=lambda world: {"moderation_id": world.moderation, "domain_id": "funding"},
+        valid={"verdict": "challenged", "comment": "Where is the plan?", "expected_level": "2"},
+        tidy={"comment": _strip},
+        shows=("moderation.review",),
+    ),
+    FormRoute("moderation.send_back", setup=_reviewed_moderation, page="moderation.review"),
+    FormRoute(
+        "moderation.respond",
+        setup=_challenge,
+        valid={"response": "explained", "explanation": "The plan is agreed for three years"},
+        tidy={"explanation": _strip},
+        shows=("moderation.thread",),
+    ),
+    FormRoute(
+        "introductions.ask",
+        setup=lambda world: {"slug": world.org, "to_slug": world.other_org},
+        valid={"message": "Could we learn from your funding plan?"},
+        tidy={"message": _strip},
+        required=frozenset({"message"}),
+        shows=("introductions.index",),
+    ),
+    FormRoute(
+        "introductions.reply",
+        setup=lambda world: {"introduction_id": world.introduction},
+        valid={"answer": "accept"},
+    ),
 )
 
 # POST routes that are not forms, each with the reason it is not walked. None today: the

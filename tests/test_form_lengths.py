@@ -40,11 +40,15 @@ from maturity.models import (
     ImpactReturn,
     ImpactTarget,
     ImpactValue,
+    Introduction,
     Membership,
+    Moderation,
+    ModerationReview,
     OpenDataRelease,
     Organisation,
     PartnerAgreement,
     PartnerRespondent,
+    PeerModerator,
     Region,
     TheoryOfChange,
     User,
@@ -224,6 +228,23 @@ FIELDS: dict[str, Stored | Checked | NotStored] = {
     "AgreeForm.level": Checked(PartnerAgreement.level, "a level of the questionnaire, or na"),
     "AgreeForm.note": Stored(PartnerAgreement.note),
     "ShareForm.shared": Checked(PartnerRespondent.result_shared, "only 'yes' shares"),
+    # Moderation and introductions
+    "ModerationRequestForm.assessment": Checked(
+        Moderation.assessment_id, "one of the academy's assessments, from the list"
+    ),
+    "ModerationRequestForm.moderator": Checked(
+        Moderation.moderator_organisation_id, "the region, or an opted-in academy from the list"
+    ),
+    "ModeratorOfferForm.offers": Checked(PeerModerator.organisation_id, "yes or no"),
+    "ModerationSectionForm.verdict": Stored(ModerationReview.verdict),
+    "ModerationSectionForm.comment": Stored(ModerationReview.comment),
+    "ModerationSectionForm.expected_level": Checked(
+        ModerationReview.expected_level, "a level of the questionnaire"
+    ),
+    "ChallengeResponseForm.response": Stored(ModerationReview.response),
+    "ChallengeResponseForm.explanation": Stored(ModerationReview.response_text),
+    "IntroductionAskForm.message": Stored(Introduction.message),
+    "IntroductionReplyForm.answer": Checked(Introduction.status, "accept or decline"),
 }
 
 

@@ -22,7 +22,7 @@ from maturity.web.forms import ChoiceRadioField, _length, place_error
 bp = Blueprint("introductions", __name__)
 
 
-class AskForm(FlaskForm):
+class IntroductionAskForm(FlaskForm):
     message = TextAreaField(
         "Your message",
         description="Say who you are and what you would like to learn from them. Your "
@@ -36,7 +36,7 @@ class AskForm(FlaskForm):
     submit = SubmitField("Send the request", widget=GovSubmitInput())
 
 
-class ReplyForm(FlaskForm):
+class IntroductionReplyForm(FlaskForm):
     answer = ChoiceRadioField(
         "Will you be introduced?",
         widget=GovRadioInput(),
@@ -73,7 +73,7 @@ def index(slug: str) -> Any:
 @requires(Policy.ORG_MEMBER)
 def ask(slug: str, to_slug: str) -> Any:
     other = organisation_by_slug(to_slug)
-    form = AskForm()
+    form = IntroductionAskForm()
     if form.validate_on_submit():
         try:
             service.ask(g.organisation, other, _user(), form.message.data or "")
@@ -95,7 +95,7 @@ def ask(slug: str, to_slug: str) -> Any:
 @requires(Policy.INTRODUCTION_RECIPIENT)
 def reply(introduction_id: int) -> Any:
     introduction = g.introduction
-    form = ReplyForm()
+    form = IntroductionReplyForm()
     if form.validate_on_submit():
         accept = form.answer.data == "accept"
         try:

@@ -35,7 +35,7 @@ bp = Blueprint("moderation", __name__)
 # --- Forms --------------------------------------------------------------------------------
 
 
-class RequestForm(FlaskForm):
+class ModerationRequestForm(FlaskForm):
     """Ask for moderation: which assessment, and who. Choices are set by the view."""
 
     assessment = ChoiceSelectField(
@@ -53,7 +53,7 @@ class RequestForm(FlaskForm):
     submit = SubmitField("Ask for moderation", widget=GovSubmitInput())
 
 
-class OfferForm(FlaskForm):
+class ModeratorOfferForm(FlaskForm):
     offers = ChoiceRadioField(
         "Will your academy moderate other academies' self-assessments?",
         widget=GovRadioInput(),
@@ -64,7 +64,7 @@ class OfferForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class SectionForm(FlaskForm):
+class ModerationSectionForm(FlaskForm):
     """The moderator's view of one section; ``expected_level`` choices set by the view."""
 
     verdict = ChoiceRadioField(
@@ -88,11 +88,11 @@ class SectionForm(FlaskForm):
     submit = SubmitField("Save this section", widget=GovSubmitInput())
 
 
-class SendBackForm(FlaskForm):
+class ModerationSendBackForm(FlaskForm):
     submit = SubmitField("Send the review to the academy", widget=GovSubmitInput())
 
 
-class RespondForm(FlaskForm):
+class ChallengeResponseForm(FlaskForm):
     response = ChoiceRadioField(
         "Your response",
         widget=GovRadioInput(),
@@ -135,7 +135,7 @@ def _assessments() -> list[Assessment]:
 @bp.route("/organisations/<slug>/moderation/ask", methods=["GET", "POST"])
 @requires(Policy.ORG_LEAD)
 def ask(slug: str) -> Any:
-    form = RequestForm()
+    form = ModerationRequestForm()
     assessments = _assessments()
     form.assessment.choices = [
         (
@@ -165,7 +165,7 @@ def ask(slug: str) -> Any:
 @bp.route("/organisations/<slug>/moderation/offer", methods=["GET", "POST"])
 @requires(Policy.ORG_LEAD)
 def offer(slug: str) -> Any:
-    form = OfferForm()
+    form = ModeratorOfferForm()
     if request.method == "GET":
         form.offers.data = "yes" if service.is_peer_moderator(g.organisation) else "no"
     if form.validate_on_submit():
@@ -207,7 +207,7 @@ def thread(slug: str, moderation_id: int) -> Any:
 def respond(slug: str, moderation_id: int, review_id: int) -> Any:
     moderation = service.moderation_in(g.organisation, moderation_id)
     review = service.challenge_in(moderation, review_id)
-    form = RespondForm()
+    form = ChallengeResponseForm()
     if form.validate_on_submit():
         try:
             service.respond(
@@ -255,10 +255,10 @@ def inbox() -> Any:
 @bp.route("/moderation/<int:moderation_id>")
 @requires(Policy.MODERATOR)
 def review(moderation_id: int) -> Any:
-    return _review_page(g.moderation, SendBackForm())
+    return _review_page(g.moderation, ModerationSendBackForm())
 
 
-def _review_page(moderation: Any, form: SendBackForm, refusal: str | None = None) -> Any:
+def _review_page(moderation: Any, form: ModerationSendBackForm, refusal: str | None = None) -> Any:
     return render_template(
         "moderation/review.html",
         moderation=moderation,
@@ -273,7 +273,7 @@ def _review_page(moderation: Any, form: SendBackForm, refusal: str | None = None
 @requires(Policy.MODERATOR)
 def send_back(moderation_id: int) -> Any:
     moderation = g.moderation
-    form = SendBackForm()
+    form = ModerationSendBackForm()
     if form.validate_on_submit():
         try:
             service.send_back(moderation, _user())
@@ -292,7 +292,7 @@ def section(moderation_id: int, domain_id: str) -> Any:
     if found is None:
         raise NoResultFound(f"No section {domain_id!r}")
     questionnaire = service.questionnaire_for(moderation)
-    form = SectionForm()
+    form = ModerationSectionForm()
     form.expected_level.choices = [
         ("", "Select a level"),
         *((str(level.value), level.name) for level in questionnaire.levels),
