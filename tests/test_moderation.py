@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from maturity.extensions import db
@@ -456,3 +456,38 @@ def test_the_results_page_offers_an_introduction_to_each_peer(app: Flask, world:
     assert link["href"] == url("introductions.ask", slug=world.org, to_slug=world.other_org)
     page = lead.get_page("introductions.ask", slug=world.org, to_slug=world.other_org)
     assert "Why it was suggested" in page.get_data(as_text=True)
+
+
+def test_the_demo_has_a_moderated_academy_and_a_pending_introduction(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    result = runner.invoke(args=["maturity", "seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["maturity", "seed-demo"]).exit_code == 0  # still idempotent
+    with app.app_context():
+        moderations = db.session.scalars(select(Moderation)).all()
+        assert len(moderations) == 1
+        moderated = moderations[0]
+        assert moderated.status == ModerationStatus.MODERATED
+        assert moderated.organisation.name == "Moorland Social Care Academy (demo)"
+        responses = sorted(str(r.response) for r in moderated.reviews if r.response)
+        assert responses == ["accepted", "explained"]
+        assert all("Fictional demo" in (r.comment or "") for r in moderated.reviews if r.comment)
+        pending = db.session.scalars(select(Introduction)).all()
+        assert [(i.from_organisation.name, i.to_organisation.name, i.status) for i in pending] == [
+            (
+                "Eastbridge Care Academy (demo)",
+                "Riverside Care Academy (demo)",
+                IntroductionStatus.PENDING,
+            )
+        ]
+        slug, assessment_id = moderated.organisation.slug, moderated.assessment_id
+    lead = app.test_client()
+    sign_in(lead, "lead@moorland.example.org", "fictional-demo-account")
+    results = lead.get_page("results.results", slug=slug, assessment_id=assessment_id)
+    banner = soup(results).select_one("#moderation")
+    assert banner is not None
+    words = " ".join(banner.get_text(" ").split())
+    assert "Moderated by North West on" in words
+    assert "Funding and sustainability : changed from" in words
+    assert ": kept at" in words

@@ -864,4 +864,105 @@ def seed_demo(hashing: PasswordHashing) -> list[tuple[str, str]]:
         if demo.name == PARTNERS_DEMO_ORGANISATION:
             _seed_demo_partners(organisation, lead)
     db.session.flush()
+    _seed_demo_moderation_and_introduction(regional)
     return accounts
+
+
+# --- Moderation and introductions (fictional) ---------------------------------------------
+
+MODERATED_DEMO_ORGANISATION = "Moorland Social Care Academy (demo)"
+PEER_MODERATOR_DEMO_ORGANISATION = "Kingsmere Health and Care Academy (demo)"
+# (asking academy, academy asked): a request waiting for Riverside's lead to answer.
+INTRODUCTION_DEMO = ("Eastbridge Care Academy (demo)", "Riverside Care Academy (demo)")
+
+
+def _demo_organisation(name: str) -> Organisation:
+    return db.session.scalars(select(Organisation).where(Organisation.name == name)).one()
+
+
+def _demo_lead(organisation: Organisation) -> User:
+    return next(m.user for m in organisation.memberships if m.role == Role.LEAD)
+
+
+def _seed_demo_moderation_and_introduction(regional: User) -> None:
+    """Moorland's 2025/26 assessment moderated by the North West regional lead (one
+    challenge accepted and the answer changed, one kept with an explanation), Kingsmere
+    offering to moderate, and Eastbridge's request for an introduction to Riverside
+    waiting for a reply. All fictional; skipped if already there."""
+    from maturity.models import Introduction, Moderation
+    from maturity.services import introductions, moderation
+
+    moorland = _demo_organisation(MODERATED_DEMO_ORGANISATION)
+    moderation.set_peer_moderator(
+        _demo_organisation(PEER_MODERATOR_DEMO_ORGANISATION),
+        _demo_lead(_demo_organisation(PEER_MODERATOR_DEMO_ORGANISATION)),
+        offers=True,
+    )
+    if db.session.scalar(select(Moderation.id).where(Moderation.organisation_id == moorland.id)):
+        return
+    lead = _demo_lead(moorland)
+    assessment = db.session.scalars(
+        select(Assessment).where(
+            Assessment.organisation_id == moorland.id, Assessment.cycle == DEMO_PAST_CYCLES[-1]
+        )
+    ).one()
+    asked = moderation.request_moderation(assessment, lead, moderation.REGION_CHOICE)
+    expected: dict[str, int] = {}
+    comments = {
+        "funding": "Fictional demo: the evidence shows one year of council funding, not the "
+        "multi-year settlement this level describes.",
+        "impact": "Fictional demo: destinations are not yet tracked beyond six months.",
+    }
+    for section in moderation.sections(asked):
+        challenged = section.domain_id in comments and section.level is not None
+        if challenged:
+            level = section.level or 1
+            expected[section.domain_id] = level - 1 if level > 1 else level + 1
+        moderation.review_section(
+            asked,
+            regional,
+            section.domain_id,
+            verdict="challenged" if challenged else "agreed",
+            comment=comments.get(section.domain_id, "") if challenged else "",
+            expected_level=expected.get(section.domain_id),
+        )
+    moderation.send_back(asked, regional)
+    for review in moderation.challenges(asked):
+        if review.domain_id == "impact":
+            moderation.respond(
+                asked,
+                review,
+                lead,
+                response="explained",
+                explanation="Fictional demo: our college partner tracks destinations for a "
+                "year and shares them with us each term.",
+            )
+    for review in moderation.challenges(asked):
+        if review.domain_id == "funding":
+            moderation.respond(asked, review, lead, response="accepted", explanation="")
+            indicators = {
+                i.id
+                for i in catalogue().questionnaire("academy-maturity").domain("funding").indicators
+            }
+            for record in list(assessment.answers):
+                if record.indicator_id in indicators and record.level is not None:
+                    values = AnswerValues.of(record)
+                    set_answer(
+                        assessment,
+                        record.indicator_id,
+                        replace(values, level=expected["funding"]),
+                        lead,
+                    )
+            submit_assessment(assessment, lead, declared=True)
+    asker, asked_academy = (_demo_organisation(name) for name in INTRODUCTION_DEMO)
+    if not db.session.scalar(
+        select(Introduction.id).where(Introduction.from_organisation_id == asker.id)
+    ):
+        introductions.ask(
+            asker,
+            asked_academy,
+            _demo_lead(asker),
+            "Fictional demo: we are planning a values-based recruitment day and would like "
+            "to hear how yours went.",
+        )
+    db.session.flush()

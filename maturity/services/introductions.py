@@ -215,7 +215,8 @@ def listed_for(organisation: Organisation) -> tuple[list[Listed], list[Listed]]:
         )
         .order_by(Introduction.id.desc())
     ).all()
-    received, sent = [], []
+    received: list[Listed] = []
+    sent: list[Listed] = []
     for introduction in found:
         incoming = introduction.to_organisation_id == organisation.id
         other = introduction.from_organisation if incoming else introduction.to_organisation

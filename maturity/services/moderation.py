@@ -471,7 +471,11 @@ def _settle(moderation: Moderation, user: User | None) -> None:
     assessment = db.session.get_one(Assessment, moderation.assessment_id)
     if assessment.status != AssessmentStatus.SUBMITTED:
         return
-    accepted = [r.responded_at for r in found if r.response == ChallengeResponse.ACCEPTED]
+    accepted = [
+        r.responded_at
+        for r in found
+        if r.response == ChallengeResponse.ACCEPTED and r.responded_at is not None
+    ]
     if accepted and (assessment.submitted_at is None or assessment.submitted_at < max(accepted)):
         return
     moderation.status = ModerationStatus.MODERATED
