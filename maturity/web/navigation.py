@@ -19,6 +19,8 @@ def navigation_for(user: Any, endpoint: str | None) -> list[dict[str, Any]]:
         items.append(("Regions", "regional.index", "regional."))
     else:
         items.append(("Compare regions", "regional.compare", "regional."))
+    if user.regional_leads:
+        items.append(("Moderation", "moderation.inbox", "moderation."))
     if user.is_admin:
         items.append(("Administration", "admin.index", "admin."))
     items.append(("Your account", "auth.account", "auth."))
