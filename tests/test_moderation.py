@@ -491,3 +491,55 @@ def test_the_demo_has_a_moderated_academy_and_a_pending_introduction(
     assert "Moderated by North West on" in words
     assert "Funding and sustainability : changed from" in words
     assert ": kept at" in words
+
+
+# --- Regional figures ----------------------------------------------------------------------
+
+
+def test_regional_figures_filter_to_moderated_and_completion_shows_moderation(
+    app: Flask, world: World
+) -> None:
+    from maturity.services.regional.filters import Filters, parse_filters
+    from maturity.services.regional.rows import score_rows
+
+    assessment_id = _submitted(app, world)
+    with app.app_context():  # a second academy in the region, submitted, not moderated
+        neighbour = make_organisation("Nearby Care Academy", "north-west")
+        lead = make_user("nearby@test.example", "Nia Nearby")
+        db.session.add(Membership(user=lead, organisation=neighbour, role=Role.LEAD))
+        unmoderated = make_assessment(neighbour, "2025/26")
+        db.session.add(
+            AnswerRecord(
+                assessment_id=unmoderated.id, indicator_id="mission-aims", level=2, version=1
+            )
+        )
+        db.session.flush()
+        submit_assessment(unmoderated, lead, declared=True)
+        db.session.commit()
+        neighbour_id = neighbour.id
+
+    regional = _client(app, world.regional_lead)
+    page = regional.get_page("regional.region", code="north-west", query={"cycle": "2025/26"})
+    assert "Moderation:" not in page.get_data(as_text=True)
+
+    academy = _client(app, world.lead)
+    moderation_id = _ask(academy, world, assessment_id)
+    # The completion table (cached) shows the new status at once.
+    page = regional.get_page("regional.region", code="north-west", query={"cycle": "2025/26"})
+    assert "Moderation: waiting for the moderator" in page.get_data(as_text=True)
+    _review_all(regional, moderation_id, {})
+    page = regional.get_page(
+        "regional.region", code="north-west", query={"cycle": "2025/26", "moderated": "yes"}
+    )
+    html = page.get_data(as_text=True)
+    assert "Moderation: moderated" in html
+    assert soup(page).select_one("#moderated[checked]") is not None
+
+    with app.app_context():
+        region = organisation_by_slug(world.org).region
+        every = {row.organisation_id for row in score_rows(Filters("2025/26"), region=region)}
+        moderated = score_rows(
+            parse_filters({"cycle": "2025/26", "moderated": "yes"}), region=region
+        )
+        assert neighbour_id in every
+        assert {row.organisation_id for row in moderated} == {organisation_by_slug(world.org).id}

@@ -16,9 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from maturity.extensions import db
 from maturity.framework import AssessmentResult, Questionnaire
@@ -216,6 +217,7 @@ def request_moderation(assessment: Assessment, user: User, moderator: str) -> Mo
             raise ModerationError("Select a moderator from the list", field="moderator")
         moderation.moderator_organisation = peer
     db.session.add(moderation)
+    _touch(assessment)
     db.session.flush()
     audit.record(
         "moderation_requested",
@@ -374,6 +376,7 @@ def send_back(moderation: Moderation, user: User) -> None:
         raise ModerationError("Review every section first. Not reviewed yet: " + ", ".join(missing))
     moderation.status = ModerationStatus.RESPONDING
     moderation.returned_at = utcnow()
+    _touch(moderation.assessment)
     db.session.flush()
     challenged = sum(1 for r in moderation.reviews if r.verdict == ModerationVerdict.CHALLENGED)
     audit.record(
@@ -480,6 +483,7 @@ def _settle(moderation: Moderation, user: User | None) -> None:
         return
     moderation.status = ModerationStatus.MODERATED
     moderation.moderated_at = utcnow()
+    _touch(assessment)
     db.session.flush()
     audit.record(
         "assessment_moderated",
@@ -583,3 +587,26 @@ def _level_name(questionnaire: Questionnaire, level: int | None) -> str | None:
 
 def is_moderated(assessment: Assessment) -> bool:
     return outcome(assessment) is not None
+
+
+def moderated_assessments() -> Select[int]:
+    """The ids of moderated assessments, for filtering figures (a subquery)."""
+    return select(Moderation.assessment_id).where(Moderation.status == ModerationStatus.MODERATED)
+
+
+def latest_status() -> ScalarSelect[ModerationStatus]:
+    """The status of the latest moderation of ``Assessment`` in the enclosing query (a
+    correlated scalar subquery; NULL when never asked)."""
+    return (
+        select(Moderation.status)
+        .where(Moderation.assessment_id == Assessment.id)
+        .order_by(Moderation.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _touch(assessment: Assessment) -> None:
+    """Mark the assessment changed, so the cached regional figures and completion table
+    (versioned by assessments' ``updated_at``) show the new moderation status."""
+    assessment.updated_at = utcnow()

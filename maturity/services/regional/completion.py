@@ -13,11 +13,13 @@ from maturity.models import (
     AnswerRecord,
     Assessment,
     AssessmentStatus,
+    ModerationStatus,
     Organisation,
     OrganisationKind,
     OrganisationStatus,
     Region,
 )
+from maturity.services.moderation import latest_status as latest_moderation_status
 from maturity.services.organisations import is_current
 from maturity.services.questionnaires import catalogue
 from maturity.services.regional.filters import ANNUAL, Filters
@@ -40,6 +42,7 @@ class CompletionRow:
     status: str
     answered_percent: int | None
     submitted_on: date | None
+    moderation: str | None = None  # the latest moderation's status, if one was asked for
 
 
 def completion(region: Region, filters: Filters) -> list[CompletionRow]:
@@ -69,6 +72,7 @@ def completion(region: Region, filters: Filters) -> list[CompletionRow]:
             Assessment.status,
             Assessment.submitted_at,
             answered,
+            latest_moderation_status(),
         )
         .outerjoin(
             Assessment,
@@ -93,6 +97,7 @@ def completion(region: Region, filters: Filters) -> list[CompletionRow]:
         status,
         submitted_at,
         count,
+        moderation,
     ) in db.session.execute(query):
         organisation = CompletionOrganisation(
             org_id, name, slug, org_status == OrganisationStatus.SCOPING
@@ -101,12 +106,20 @@ def completion(region: Region, filters: Filters) -> list[CompletionRow]:
             rows.append(CompletionRow(organisation, "Not started", None, None))
         elif status == AssessmentStatus.SUBMITTED:
             submitted = submitted_at.date() if submitted_at else None
-            rows.append(CompletionRow(organisation, "Submitted", 100, submitted))
+            rows.append(
+                CompletionRow(organisation, "Submitted", 100, submitted, _label(moderation))
+            )
         else:
             total = len(catalogue().questionnaire(questionnaire_id, version).indicator_ids)
             percent = round(100 * (count or 0) / total) if total else 0
-            rows.append(CompletionRow(organisation, "In progress", percent, None))
+            rows.append(
+                CompletionRow(organisation, "In progress", percent, None, _label(moderation))
+            )
     return rows
+
+
+def _label(status: str | None) -> str | None:
+    return ModerationStatus(status).label if status else None
 
 
 def completion_table(rows: Sequence[CompletionRow], filters: Filters) -> Table:

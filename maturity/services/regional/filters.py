@@ -28,6 +28,7 @@ class Filters:
     version: str | None = None  # a questionnaire version, or None for all versions
     # only assessments agreed with partners (``services/partners.py: PARTNER_AGREED_FROM``)
     partners: bool = False
+    moderated: bool = False  # only assessments that have been moderated
 
     def describe(self) -> str:
         parts = [self.cycle]
@@ -37,6 +38,8 @@ class Filters:
             parts.append(f"questionnaire version {self.version}")
         if self.partners:
             parts.append(f"agreed with at least {PARTNER_AGREED_FROM} partners")
+        if self.moderated:
+            parts.append("moderated assessments only")
         return ", ".join(parts)
 
     @property
@@ -98,7 +101,10 @@ def parse_filters(
     if version not in (None, *catalogue().versions(ANNUAL)):
         version = None
     partners = args.get("partners") == "agreed"
-    return Filters(cycle=cycle, kind=kind, version=version, partners=partners)
+    moderated = args.get("moderated") == "yes"
+    return Filters(
+        cycle=cycle, kind=kind, version=version, partners=partners, moderated=moderated
+    )
 
 
 def previous_cycle(cycle: str) -> str:

@@ -12,6 +12,7 @@ from maturity.extensions import db
 from maturity.framework import disclosure
 from maturity.framework.benchmark import Spread
 from maturity.models import DomainScore, Organisation, OrganisationKind, Region
+from maturity.services.moderation import moderated_assessments
 from maturity.services.organisations import is_current
 from maturity.services.partners import partner_agreed_snapshots
 from maturity.services.regional.filters import ANNUAL, Filters
@@ -58,6 +59,8 @@ def score_rows(
         query = query.where(DomainScore.questionnaire_version == filters.version)
     if filters.partners:
         query = query.where(DomainScore.snapshot_id.in_(partner_agreed_snapshots()))
+    if filters.moderated:
+        query = query.where(DomainScore.assessment_id.in_(moderated_assessments()))
     return [ScoreRow(*row) for row in db.session.execute(query)]
 
 
