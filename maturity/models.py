@@ -29,7 +29,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, backref, mapped_column, relationship
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -849,7 +849,10 @@ class Moderation(Base):
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    assessment: Mapped[Assessment] = relationship()
+    # Goes with its assessment (assessments are not deleted by the service; tests do).
+    assessment: Mapped[Assessment] = relationship(
+        backref=backref("moderations", cascade="all, delete-orphan")
+    )
     organisation: Mapped[Organisation] = relationship(foreign_keys=[organisation_id])
     moderator_region: Mapped[Region | None] = relationship()
     moderator_organisation: Mapped[Organisation | None] = relationship(
