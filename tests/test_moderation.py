@@ -543,3 +543,43 @@ def test_regional_figures_filter_to_moderated_and_completion_shows_moderation(
         )
         assert neighbour_id in every
         assert {row.organisation_id for row in moderated} == {organisation_by_slug(world.org).id}
+
+
+def test_the_api_and_open_data_carry_the_moderated_flag(app: Flask, world: World) -> None:
+    from maturity.framework import disclosure
+    from maturity.services.regional.open_data import open_data_table
+
+    assessment_id = _submitted(app, world)
+    lead = _client(app, world.lead)
+    listed = lead.get_page("api.organisation_assessments", slug=world.org).get_json()
+    flags = {item["id"]: item["moderated"] for item in listed["assessments"]}
+    assert flags[assessment_id] is False
+    moderation_id = _ask(lead, world, assessment_id)
+    _review_all(_client(app, world.regional_lead), moderation_id, {})
+    listed = lead.get_page("api.organisation_assessments", slug=world.org).get_json()
+    flags = {item["id"]: item["moderated"] for item in listed["assessments"]}
+    assert flags[assessment_id] is True
+    assert flags[world.assessment] is False  # a draft is never moderated
+
+    regional = _client(app, world.regional_lead)
+    figures = regional.get_page(
+        "api.region_figures", code="north-west", query={"cycle": "2025/26", "moderated": "yes"}
+    ).get_json()
+    assert figures["filters"]["moderated"] is True
+    completion = figures["tables"][0]
+    row = next(r for r in completion["rows"] if r["Organisation"] == "Testshire Care Academy")
+    assert row["Moderation"] == "Moderated"
+
+    with app.app_context():
+        # One moderated academy: the count is withheld, as any count under the minimum.
+        rows = [r for r in open_data_table("2025/26").rows if r[0] == "moderated academies"]
+        assert rows == [
+            [
+                "moderated academies",
+                "2025/26",
+                "England",
+                "",
+                disclosure.WITHHELD,
+                disclosure.WITHHELD,
+            ]
+        ]

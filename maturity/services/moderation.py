@@ -190,12 +190,7 @@ def request_moderation(assessment: Assessment, user: User, moderator: str) -> Mo
         raise ModerationError(
             f"The {assessment.cycle} assessment is already being moderated", field="assessment"
         )
-    moderation = Moderation(
-        assessment=assessment,
-        organisation=organisation,
-        snapshot=latest_snapshot(assessment),
-        requested_by_id=user.id,
-    )
+    region, peer = None, None
     if moderator == REGION_CHOICE:
         has_lead = db.session.scalar(
             select(RegionalLead.id).where(RegionalLead.region_id == organisation.region_id)
@@ -206,7 +201,7 @@ def request_moderation(assessment: Assessment, user: User, moderator: str) -> Mo
                 "academy instead",
                 field="moderator",
             )
-        moderation.moderator_region = organisation.region
+        region = organisation.region
     else:
         peer = db.session.scalar(
             select(Organisation)
@@ -215,7 +210,15 @@ def request_moderation(assessment: Assessment, user: User, moderator: str) -> Mo
         )
         if peer is None:
             raise ModerationError("Select a moderator from the list", field="moderator")
-        moderation.moderator_organisation = peer
+    snapshot = latest_snapshot(assessment)
+    moderation = Moderation(
+        assessment=assessment,
+        organisation=organisation,
+        snapshot=snapshot,
+        requested_by_id=user.id,
+        moderator_region=region,
+        moderator_organisation=peer,
+    )
     db.session.add(moderation)
     _touch(assessment)
     db.session.flush()
@@ -592,6 +595,15 @@ def is_moderated(assessment: Assessment) -> bool:
 def moderated_assessments() -> Select[int]:
     """The ids of moderated assessments, for filtering figures (a subquery)."""
     return select(Moderation.assessment_id).where(Moderation.status == ModerationStatus.MODERATED)
+
+
+def moderated_assessment_ids(organisation: Organisation) -> set[int]:
+    """Which of the academy's assessments have been moderated (one query)."""
+    return set(
+        db.session.scalars(
+            moderated_assessments().where(Moderation.organisation_id == organisation.id)
+        )
+    )
 
 
 def latest_status() -> ScalarSelect[ModerationStatus]:

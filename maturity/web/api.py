@@ -19,6 +19,7 @@ from maturity.framework import AssessmentResult, disclosure
 from maturity.models import AssessmentStatus
 from maturity.services import regional
 from maturity.services.assessments import assessments_for, latest_snapshot
+from maturity.services.moderation import moderated_assessment_ids
 from maturity.services.organisations import memberships_for
 from maturity.web.access import Policy, led_region, requires
 from maturity.web.openapi import openapi_document
@@ -61,7 +62,12 @@ def _json_error(error: HTTPException) -> tuple[Response, int]:
 
 
 def _filters_json(filters: regional.Filters) -> dict[str, Any]:
-    return {"cycle": filters.cycle, "kind": filters.kind, "version": filters.version}
+    return {
+        "cycle": filters.cycle,
+        "kind": filters.kind,
+        "version": filters.version,
+        "moderated": filters.moderated,
+    }
 
 
 def _table_json(table: regional.Table) -> dict[str, Any]:
@@ -127,6 +133,7 @@ def me() -> Any:
 def organisation_assessments(slug: str) -> Any:
     organisation = g.organisation
     items = []
+    moderated = moderated_assessment_ids(organisation)
     for assessment in assessments_for(organisation, with_snapshots=True):
         snapshot = latest_snapshot(assessment)
         submitted = assessment.status == AssessmentStatus.SUBMITTED and snapshot is not None
@@ -143,6 +150,7 @@ def organisation_assessments(slug: str) -> Any:
                 "result": _result_json(AssessmentResult.from_dict(snapshot.result))
                 if submitted and snapshot is not None
                 else None,
+                "moderated": submitted and assessment.id in moderated,
             }
         )
     return jsonify(

@@ -85,6 +85,13 @@ FILTER_PARAMETERS = [
         "schema": {"type": "string"},
         "description": "A questionnaire version (default: all versions).",
     },
+    {
+        "name": "moderated",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "enum": ["yes"]},
+        "description": "yes: only assessments that have been moderated.",
+    },
 ]
 
 
@@ -153,6 +160,7 @@ def openapi_document() -> dict[str, Any]:
                     cycle=STRING,
                     kind={"enum": ["social_care", "health_and_care", None]},
                     version=NULLABLE_STRING,
+                    moderated={"type": "boolean"},
                 ),
                 "Table": _object(
                     key=STRING,
@@ -198,6 +206,7 @@ def openapi_document() -> dict[str, Any]:
                             status={"enum": ["draft", "submitted"]},
                             submitted_at=NULLABLE_STRING,
                             result={"oneOf": [_ref("Result"), {"type": "null"}]},
+                            moderated={"type": "boolean"},
                         )
                     ),
                 ),

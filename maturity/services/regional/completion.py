@@ -126,7 +126,7 @@ def completion_table(rows: Sequence[CompletionRow], filters: Filters) -> Table:
     table = Table(
         "completion",
         f"Completion, {filters.cycle}",
-        ["Organisation", "Type", "Status", "Answered (%)", "Submitted on"],
+        ["Organisation", "Type", "Status", "Answered (%)", "Submitted on", "Moderation"],
     )
     for row in rows:
         organisation = row.organisation
@@ -138,6 +138,7 @@ def completion_table(rows: Sequence[CompletionRow], filters: Filters) -> Table:
                 row.status,
                 row.answered_percent if row.answered_percent is not None else "",
                 row.submitted_on.isoformat() if row.submitted_on else "",
+                row.moderation or "",
             ]
         )
     return table

@@ -56,6 +56,10 @@ def open_data_table(cycle: str) -> Table:
                     disclosure.count_cell(group.n),
                 ]
             )
+    # How many academies' assessments in England were moderated (a count: withheld under
+    # the minimum group like every other).
+    *_, moderated = national_comparison(Filters(cycle=cycle, moderated=True)).rows[-1]
+    table.rows.append(["moderated academies", cycle, "England", "", moderated, moderated])
     note = f"{disclosure.rule()} Scores run from 1 (First steps) to 5 (Disruptive)."
     table.rows.append(["note", cycle, "", "", note, ""])
     return table
