@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007_backoffice'
-down_revision = '0007_speed'
+down_revision = "0007_speed"
 branch_labels = None
 depends_on = None
 

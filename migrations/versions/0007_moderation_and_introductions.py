@@ -1,7 +1,7 @@
 """Moderation of submitted assessments and peer introductions
 
 Revision ID: 0007_moderation
-Revises: 0006
+Revises: 0007_partners
 Create Date: 2026-11-29 22:20:00
 
 An academy opts in to moderate (peer_moderator); a submitted assessment is put to its
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0007_moderation"
-down_revision = "0006"
+down_revision = "0007_partners"
 branch_labels = None
 depends_on = None
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0007_partners"
-down_revision = '0007_backoffice'
+down_revision = "0007_backoffice"
 branch_labels = None
 depends_on = None
 
