@@ -798,6 +798,8 @@ class PartnerSnapshot(Base):
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
     partners_answered: Mapped[int] = mapped_column(Integer, default=0)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 # --- Moderation and peer introductions ---------------------------------------------------
 
 

@@ -195,6 +195,8 @@ def _reopened(event: AuditEvent | None) -> dict[str, str | None]:
 
 def _reasoned(event: AuditEvent | None) -> dict[str, str | None]:
     return {"reason": event.detail.get("reason")} if event else {}
+
+
 def _text(found: Any, name: str) -> dict[str, str | None]:
     return {name: getattr(found, name)} if found is not None else {}
 

@@ -102,9 +102,7 @@ def parse_filters(
         version = None
     partners = args.get("partners") == "agreed"
     moderated = args.get("moderated") == "yes"
-    return Filters(
-        cycle=cycle, kind=kind, version=version, partners=partners, moderated=moderated
-    )
+    return Filters(cycle=cycle, kind=kind, version=version, partners=partners, moderated=moderated)
 
 
 def previous_cycle(cycle: str) -> str:
