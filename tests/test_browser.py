@@ -379,7 +379,7 @@ def test_regional_national_tokens_and_open_data_pages_are_accessible(
     for image in regional.locator("img.app-chart").all():  # charts load from the cache
         assert image.evaluate("img => img.naturalWidth") > 0
     axe.check(regional)
-    regional.get_by_label("Cycle").select_option("2025/26")
+    regional.get_by_label("Cycle", exact=True).select_option("2025/26")
     regional.get_by_role("button", name="Apply filters").click()
     regional.wait_for_url("**cycle=2025%2F26**")
     axe.check(regional)
