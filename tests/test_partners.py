@@ -140,6 +140,7 @@ def test_the_link_is_single_use_hashed_and_opens_only_that_partners_questions(
     assert "no longer valid" in _text(response)
     # The partner sees their own sections only, and none of the organisation's pages.
     page = partner.get(url("partners.respond", respondent_id=respondent_id))
+    assert page.headers["Cache-Control"] == "no-store"
     assert "Funding" in _text(page)
     assert (
         partner.get(

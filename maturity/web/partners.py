@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -58,6 +68,14 @@ PARTNER = "/partner/<int:respondent_id>"
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
     return {"error_of": error_of}
+
+
+@bp.after_request
+def _not_kept(response: Response) -> Response:
+    # A partner has no account, so the app-wide rule for signed-in pages does not apply;
+    # their answers must not stay in a shared computer's cache either.
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
 
 
 def _strip(value: str | None) -> str | None:
