@@ -726,7 +726,9 @@ class PartnerRespondent(Base):
     __tablename__ = "partner_respondent"
     __table_args__ = (UniqueConstraint("assessment_id", "pseudonym"),)
 
-    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))
     kind: Mapped[PartnerKind] = mapped_column(_enum(PartnerKind, "partner_kind"))
@@ -745,7 +747,7 @@ class PartnerRespondent(Base):
 
     assessment: Mapped[Assessment] = relationship()
     answers: Mapped[list[PartnerAnswer]] = relationship(
-        back_populates="respondent", cascade="all, delete-orphan"
+        back_populates="respondent", cascade="all, delete-orphan", passive_deletes=True
     )
 
 
@@ -755,7 +757,9 @@ class PartnerAnswer(Base):
     __tablename__ = "partner_answer"
     __table_args__ = (UniqueConstraint("respondent_id", "indicator_id"),)
 
-    respondent_id: Mapped[int] = mapped_column(ForeignKey("partner_respondent.id"), index=True)
+    respondent_id: Mapped[int] = mapped_column(
+        ForeignKey("partner_respondent.id", ondelete="CASCADE"), index=True
+    )
     indicator_id: Mapped[str] = mapped_column(String(80))
     level: Mapped[int | None] = mapped_column(Integer)
     not_applicable: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -776,9 +780,13 @@ class PartnerAgreement(Base):
     __tablename__ = "partner_agreement"
     __table_args__ = (UniqueConstraint("assessment_id", "indicator_id"),)
 
-    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
     indicator_id: Mapped[str] = mapped_column(String(80))
-    source_respondent_id: Mapped[int | None] = mapped_column(ForeignKey("partner_respondent.id"))
+    source_respondent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partner_respondent.id", ondelete="SET NULL")
+    )
     level: Mapped[int | None] = mapped_column(Integer)
     not_applicable: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str] = mapped_column(Text)
@@ -794,8 +802,12 @@ class PartnerSnapshot(Base):
 
     __tablename__ = "partner_snapshot"
 
-    snapshot_id: Mapped[int] = mapped_column(ForeignKey("assessment_snapshot.id"), unique=True)
-    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment_snapshot.id", ondelete="CASCADE"), unique=True
+    )
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
     partners_answered: Mapped[int] = mapped_column(Integer, default=0)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
 

@@ -489,7 +489,7 @@ def _partner_answered(world: World, *, submitted: bool) -> None:
 
 def _partner_to_agree(world: World) -> dict[str, Any]:
     _partner_answered(world, submitted=True)
-    return {**_world_assessment(world), "indicator_id": "mission-aims"}
+    return {**_world_assessment(world), "indicator_id": "mission-aims", "fmt": "csv"}
 
 
 def _partner_ready_to_submit(world: World) -> dict[str, Any]:

@@ -63,6 +63,7 @@ def upgrade():
             ["assessment_id"],
             ["assessment.id"],
             name=op.f("fk_partner_respondent_assessment_id_assessment"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["invited_by_id"],
@@ -101,6 +102,7 @@ def upgrade():
             ["respondent_id"],
             ["partner_respondent.id"],
             name=op.f("fk_partner_answer_respondent_id_partner_respondent"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_partner_answer")),
         sa.UniqueConstraint(
@@ -133,11 +135,13 @@ def upgrade():
             ["assessment_id"],
             ["assessment.id"],
             name=op.f("fk_partner_agreement_assessment_id_assessment"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["source_respondent_id"],
             ["partner_respondent.id"],
             name=op.f("fk_partner_agreement_source_respondent_id_partner_respondent"),
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_partner_agreement")),
         sa.UniqueConstraint(
@@ -162,11 +166,13 @@ def upgrade():
             ["assessment_id"],
             ["assessment.id"],
             name=op.f("fk_partner_snapshot_assessment_id_assessment"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["snapshot_id"],
             ["assessment_snapshot.id"],
             name=op.f("fk_partner_snapshot_snapshot_id_assessment_snapshot"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_partner_snapshot")),
         sa.UniqueConstraint("snapshot_id", name=op.f("uq_partner_snapshot_snapshot_id")),
