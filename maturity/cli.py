@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -9,6 +10,7 @@ from flask import Blueprint, Flask, current_app
 
 from maturity.config import questionnaire_dir
 from maturity.extensions import db
+from maturity.models import Organisation
 from maturity.services.settings import Settings
 
 bp = Blueprint("maturity", __name__, cli_group="maturity")
@@ -100,6 +102,37 @@ def seed_demo(scale: str, organisations: int, cycles: int) -> None:
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for email, role in accounts:
         click.echo(f"  {email:40} {role}")
+
+
+@bp.cli.command("send-reminders")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Run as if it were this day (YYYY-MM-DD); today by default.",
+)
+def send_reminders(today: datetime | None) -> None:
+    """Email deadline reminders (28, 7 and 1 days before) to the leads of organisations
+    that have not submitted. Run it daily from cron; a reminder is never sent twice."""
+    from flask import url_for
+
+    from maturity.services.cycles import send_reminders as send
+
+    settings = Settings.from_config(current_app.config)
+
+    def link_for(organisation: Organisation) -> str:
+        with current_app.test_request_context():
+            path = url_for("orgs.overview", slug=organisation.slug)
+        return settings.service_url.rstrip("/") + path
+
+    run = send((today or datetime.now(UTC)).date(), settings, link_for)
+    db.session.commit()
+    click.echo(
+        f"Reminders: {run.sent} sent, {run.already} already sent before, "
+        f"{run.not_sent} not taken by the mail server (tried again next run)."
+    )
+    if run.not_sent:
+        raise SystemExit(1)
 
 
 # --- Questionnaire files: no app, no settings ----------------------------------------------

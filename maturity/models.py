@@ -941,3 +941,41 @@ class Introduction(Base):
     to_organisation: Mapped[Organisation] = relationship(foreign_keys=[to_organisation_id])
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
     responded_by: Mapped[User | None] = relationship(foreign_keys=[responded_by_id])
+class AssessmentWindow(Base):
+    """When a cycle's assessment is open: nationally (no region) or for one region, which
+    then overrides the national window there; with the questionnaire version to use."""
+
+    __tablename__ = "assessment_window"
+    __table_args__ = (UniqueConstraint("cycle", "region_id"),)
+
+    cycle: Mapped[str] = mapped_column(String(7))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
+    opens_on: Mapped[date] = mapped_column(Date)
+    closes_on: Mapped[date] = mapped_column(Date)
+    questionnaire_version: Mapped[str] = mapped_column(String(40))
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    region: Mapped[Region | None] = relationship()
+    opened_by: Mapped[User | None] = relationship()
+
+
+class DeadlineReminder(Base):
+    """A reminder email sent to one lead about one window's deadline, so that none is
+    ever sent twice (the unique constraint holds even for two runs at once)."""
+
+    __tablename__ = "deadline_reminder"
+    __table_args__ = (
+        # Named here: the conventional name would pass PostgreSQL's 63 characters.
+        UniqueConstraint(
+            "window_id",
+            "organisation_id",
+            "user_id",
+            "days_before",
+            name="uq_deadline_reminder_once",
+        ),
+    )
+
+    window_id: Mapped[int] = mapped_column(ForeignKey("assessment_window.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    days_before: Mapped[int] = mapped_column(Integer)

@@ -33,6 +33,7 @@ from maturity.models import (
     AnswerRevision,
     ApiToken,
     Assessment,
+    AssessmentWindow,
     AuditEvent,
     CaseStudy,
     DirectoryEntry,
@@ -278,6 +279,11 @@ READERS: dict[str, Reader] = {
     "admin.archive_organisation": lambda w, v, s: _reasoned(
         _newest(AuditEvent, AuditEvent.action == "organisation_archived")
     ),
+    "admin.cycles": lambda w, v, s: {
+        "cycle": db.session.scalars(
+            select(AssessmentWindow.cycle).order_by(AssessmentWindow.id.desc())
+        ).first()
+    },
     "regional.withdraw_open_data": lambda w, v, s: {
         "reason": db.session.scalars(select(OpenDataRelease.withdrawal_reason)).first()
     },
@@ -797,6 +803,22 @@ FORM_ROUTES: tuple[FormRoute, ...] = (
         tidy={"reason": _strip},
         required=frozenset({"reason"}),
         shows=("admin.organisations", "admin.audit_log"),
+    ),
+    FormRoute(
+        "admin.cycles",
+        valid={
+            "cycle": "2026/27",
+            "region": "north-west",
+            "opens_on-day": "1",
+            "opens_on-month": "10",
+            "opens_on-year": "2026",
+            "closes_on-day": "31",
+            "closes_on-month": "3",
+            "closes_on-year": "2027",
+        },
+        tidy={"cycle": _strip},
+        required=frozenset({"cycle"}),
+        shows=("orgs.overview", "admin.audit_log"),
     ),
     FormRoute(
         "admin.cancel_invitation",

@@ -182,6 +182,8 @@ EXPECTED_POLICY: dict[str, Policy] = {
     "introductions.index": Policy.ORG_MEMBER,
     "introductions.ask": Policy.ORG_MEMBER,
     "introductions.reply": Policy.INTRODUCTION_RECIPIENT,
+    # Assessment cycles (issue 17)
+    "admin.cycles": Policy.REGIONAL_LEAD,
 }
 # Destructive actions by allowed users come last so earlier checks see the data intact.
 # "partner": a browser holding the world's partner key (no account).

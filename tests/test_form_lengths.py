@@ -33,6 +33,7 @@ from maturity.models import (
     AnswerRecord,
     ApiToken,
     Assessment,
+    AssessmentWindow,
     AuditEvent,
     CaseStudy,
     DirectoryEntry,
@@ -136,6 +137,13 @@ FIELDS: dict[str, Stored | Checked | NotStored] = {
     "EditOrganisationForm.year_established": Stored(Organisation.year_established),
     "EditOrganisationForm.shares_named_results": Stored(Organisation.shares_named_results),
     "ArchiveOrganisationForm.reason": Stored(AuditEvent.detail),
+    "CycleWindowForm.cycle": Stored(AssessmentWindow.cycle),
+    "CycleWindowForm.region": Checked(AssessmentWindow.region_id, "a region code offered"),
+    "CycleWindowForm.opens_on": Stored(AssessmentWindow.opens_on),
+    "CycleWindowForm.closes_on": Stored(AssessmentWindow.closes_on),
+    "CycleWindowForm.questionnaire_version": Checked(
+        AssessmentWindow.questionnaire_version, "a version of the catalogue"
+    ),
     "AuditFilterForm.who": NotStored("a filter of the audit log, sent by GET"),
     "AuditFilterForm.organisation": NotStored("a filter of the audit log, sent by GET"),
     "AuditFilterForm.kind": NotStored("a filter of the audit log, sent by GET"),

@@ -100,7 +100,10 @@ KINDS: tuple[EventKind, ...] = (
     EventKind(
         "assessments",
         "Assessments",
-        frozenset({"assessment_started", "assessment_submitted", "assessment_reopened"}),
+        frozenset(
+            {"assessment_started", "assessment_submitted", "assessment_reopened"}
+            | {"cycle_opened", "cycle_window_changed"}
+        ),
     ),
     EventKind(
         "api-tokens",
@@ -110,7 +113,10 @@ KINDS: tuple[EventKind, ...] = (
     EventKind(
         "publishing",
         "Open data and reminders",
-        frozenset({"open_data_published", "open_data_withdrawn", "reminder_sent"}),
+        frozenset(
+            {"open_data_published", "open_data_withdrawn", "reminder_sent"}
+            | {"deadline_reminder_sent"}
+        ),
     ),
     EventKind(
         "plans",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from maturity.framework.periods import Cycle
 from maturity.models import (
     DeliveryMode,
     FundingMix,
@@ -18,6 +20,8 @@ from maturity.models import (
     Role,
 )
 from maturity.services import accounts, audit
+from maturity.services.cycles import CycleError, open_window, questionnaire_versions
+from maturity.services.cycles import windows as list_windows
 from maturity.services.organisations import (
     OrganisationError,
     OrganisationProfile,
@@ -32,18 +36,20 @@ from maturity.services.organisations import (
 from maturity.services.organisations import archive_organisation as archive_organisation_service
 from maturity.services.reference import list_regions, region_by_code
 from maturity.web import links
-from maturity.web.access import Policy, client_ip, requires
+from maturity.web.access import Policy, client_ip, regions_led, requires
 from maturity.web.downloads import table_download
 from maturity.web.forms import (
     AccountStatusForm,
     ArchiveOrganisationForm,
     AuditFilterForm,
     CancelInvitationForm,
+    CycleWindowForm,
     EditOrganisationForm,
     InviteForm,
     OrganisationForm,
     RegionalLeadInviteForm,
     ResendInvitationForm,
+    place_error,
 )
 from maturity.web.links import send_invitation
 
@@ -262,6 +268,50 @@ def cancel_invitation(invitation_id: int) -> Any:
             return _invitations_page(str(error))
         flash(f"The invitation to {record.email} has been cancelled", "success")
     return redirect(url_for("admin.invitations"))
+
+
+NATIONAL = "england"
+
+
+@bp.route("/cycles", methods=["GET", "POST"])
+@requires(Policy.REGIONAL_LEAD)
+def cycles() -> Any:
+    """Assessment windows, and a form to open a cycle: nationally (administrators) or
+    for a region the user leads."""
+    admin = bool(current_user.is_admin)
+    regions = regions_led()
+    form = CycleWindowForm()
+    form.region.choices = ([(NATIONAL, "All of England")] if admin else []) + [
+        (region.code, region.name) for region in regions
+    ]
+    form.questionnaire_version.choices = questionnaire_versions()
+    if request.method == "GET":
+        form.cycle.data = form.cycle.data or str(Cycle.current())
+    if form.validate_on_submit() and form.opens_on.data and form.closes_on.data:
+        chosen = form.region.data or ""
+        region = None if chosen == NATIONAL else region_by_code(chosen)
+        try:
+            window = open_window(
+                form.cycle.data or "",
+                form.opens_on.data,
+                form.closes_on.data,
+                form.questionnaire_version.data or "",
+                by=current_user._get_current_object(),
+                region=region,
+                ip_address=client_ip(),
+            )
+        except CycleError as error:
+            place_error(form, error, "cycle")
+        else:
+            where = window.region.name if window.region else "England"
+            flash(f"The {window.cycle} cycle is open in {where}", "success")
+            return redirect(url_for("admin.cycles"))
+    return render_template(
+        "admin/cycles.html",
+        form=form,
+        windows=list_windows(None if admin else regions),
+        today=date.today(),
+    )
 
 
 @bp.route("/regional-leads/invite", methods=["GET", "POST"])

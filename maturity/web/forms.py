@@ -597,3 +597,39 @@ class AuditFilterForm(FlaskForm):
     def validate_end(self, field: DayMonthYearField) -> None:
         if field.data and self.start.data and field.data < self.start.data:
             raise ValidationError("The end date must be the same as or after the start date")
+
+
+class CycleWindowForm(FlaskForm):
+    """Open a cycle: where (England or a region; the choices are set by the view), when,
+    and on which questionnaire version."""
+
+    cycle = StringField(
+        "Cycle",
+        widget=GovTextInput(),
+        filters=[_strip],
+        description="A financial year, like 2026/27",
+        validators=[DataRequired("Enter the cycle, like 2026/27"), _length("The cycle", 7)],
+    )
+    region = ChoiceSelectField(
+        "Where",
+        widget=GovSelect(),
+        validators=[InputRequired("Select where the cycle opens")],
+        invalid_choice="Select where the cycle opens",
+    )
+    opens_on = DayMonthYearField("Opens on", "Enter a real opening date, for example 1 10 2026")
+    closes_on = DayMonthYearField("Closes on", "Enter a real closing date, for example 31 3 2027")
+    questionnaire_version = ChoiceSelectField(
+        "Questionnaire version",
+        widget=GovSelect(),
+        validators=[InputRequired("Select a questionnaire version")],
+        invalid_choice="Select a questionnaire version",
+    )
+    submit = SubmitField("Open the cycle", widget=GovSubmitInput())
+
+    def validate_opens_on(self, field: DayMonthYearField) -> None:
+        if field.data is None and not field.errors:
+            raise ValidationError("Enter the opening date")
+
+    def validate_closes_on(self, field: DayMonthYearField) -> None:
+        if field.data is None and not field.errors:
+            raise ValidationError("Enter the closing date")

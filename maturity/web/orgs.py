@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
-from maturity.models import AssessmentStatus, Membership, Role
+from maturity.framework.periods import Cycle
+from maturity.models import AssessmentStatus, Membership, Organisation, Role
 from maturity.services import accounts
 from maturity.services.accounts import invitation_status
 from maturity.services.assessments import assessments_for
+from maturity.services.cycles import window_for
 from maturity.services.organisations import (
     OrganisationError,
     change_role,
@@ -34,6 +37,18 @@ from maturity.web.forms import (
 from maturity.web.links import send_invitation
 
 bp = Blueprint("orgs", __name__, url_prefix="/organisations")
+
+
+@bp.app_template_global()
+def assessment_window(organisation: Organisation, cycle: str | None = None) -> Any:
+    """The window of an organisation's assessment in a cycle (the current one if None),
+    for the deadline shown on its overview and task list."""
+    return window_for(organisation, cycle or str(Cycle.current()))
+
+
+@bp.app_template_global()
+def today_date() -> date:
+    return date.today()
 
 
 @bp.route("/<slug>")
