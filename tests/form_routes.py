@@ -806,6 +806,7 @@ FORM_ROUTES: tuple[FormRoute, ...] = (
     ),
     FormRoute(
         "admin.cycles",
+        setup=_slug,  # for the overview that shows the deadline
         valid={
             "cycle": "2026/27",
             "region": "north-west",
