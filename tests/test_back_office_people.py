@@ -354,3 +354,15 @@ def test_a_new_regional_lead_is_told_to_see_the_region(
     invitee = _accept(app, path)
     page = soup(invitee.get_page("auth.welcome"))
     assert page.find("a", href=url("regional.region", code="london")) is not None
+
+
+def test_the_invitation_list_shows_when_each_was_sent_as_text(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    sign_in(client, world.lead)
+    _invite(client, world.org, "ivy@test.example")
+    listing = soup(client.get_page("orgs.team", slug=world.org)).find(id="invitation-list")
+    assert listing is not None
+    text = listing.get_text(" ", strip=True)
+    assert "Sent " in text and "by Lee Lead" in text
+    assert "<span" not in text  # markup is rendered, not shown
