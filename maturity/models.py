@@ -941,6 +941,8 @@ class Introduction(Base):
     to_organisation: Mapped[Organisation] = relationship(foreign_keys=[to_organisation_id])
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
     responded_by: Mapped[User | None] = relationship(foreign_keys=[responded_by_id])
+
+
 class AssessmentWindow(Base):
     """When a cycle's assessment is open: nationally (no region) or for one region, which
     then overrides the national window there; with the questionnaire version to use."""

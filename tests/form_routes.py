@@ -63,7 +63,15 @@ from maturity.services.impact import set_values
 from maturity.services.regional import publish_open_data
 from maturity.services.settings import Settings
 from maturity.web.access import PARTNER_KEYS, Policy
-from tests.helpers import PARTNER_KEY, TEST_PASSWORD, World, make_assessment, sign_in, soup
+from tests.helpers import (
+    PARTNER_KEY,
+    TEST_PASSWORD,
+    World,
+    make_assessment,
+    make_moderation_and_introduction,
+    sign_in,
+    soup,
+)
 
 # "partner": a browser holding the world's partner key (no account).
 ROLES = ("anonymous", "partner", "contributor", "lead", "regional_lead", "admin")
@@ -297,7 +305,7 @@ READERS: dict[str, Reader] = {
         _newest(AuditEvent, AuditEvent.action == "assessment_reopened")
     ),
     "moderation.section": lambda w, v, s: _text(
-        _newest(ModerationReview, ModerationReview.moderation_id == w.moderation), "comment"
+        _newest(ModerationReview, ModerationReview.moderation_id == v["moderation_id"]), "comment"
     ),
     "moderation.respond": lambda w, v, s: {
         "explanation": db.session.get_one(ModerationReview, v["review_id"]).response_text
@@ -436,7 +444,7 @@ def _moderation_ask(world: World) -> dict[str, Any]:
 def _reviewed_moderation(world: World) -> dict[str, Any]:
     """The world's moderation with every section reviewed (agreed), ready to send back."""
     moderator = accounts.user_by_email(world.regional_lead)
-    moderation = db.session.get_one(Moderation, world.moderation)
+    moderation = db.session.get_one(Moderation, make_moderation_and_introduction(world)[0])
     assert moderator is not None
     for section in moderation_service.sections(moderation):
         moderation_service.review_section(
@@ -447,7 +455,7 @@ def _reviewed_moderation(world: World) -> dict[str, Any]:
             comment="",
             expected_level=None,
         )
-    return {"moderation_id": world.moderation}
+    return {"moderation_id": moderation.id}
 
 
 def _challenge(world: World) -> dict[str, Any]:
@@ -876,7 +884,10 @@ FORM_ROUTES: tuple[FormRoute, ...] = (
     FormRoute("moderation.offer", setup=_slug, valid={"offers": "yes"}),
     FormRoute(
         "moderation.section",
-        setup=lambda world: {"moderation_id": world.moderation, "domain_id": "funding"},
+        setup=lambda world: {
+            "moderation_id": make_moderation_and_introduction(world)[0],
+            "domain_id": "funding",
+        },
         valid={"verdict": "challenged", "comment": "Where is the plan?", "expected_level": "2"},
         tidy={"comment": _strip},
         shows=("moderation.review",),
@@ -899,7 +910,7 @@ FORM_ROUTES: tuple[FormRoute, ...] = (
     ),
     FormRoute(
         "introductions.reply",
-        setup=lambda world: {"introduction_id": world.introduction},
+        setup=lambda world: {"introduction_id": make_moderation_and_introduction(world)[1]},
         valid={"answer": "accept"},
     ),
 )

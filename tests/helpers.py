@@ -10,7 +10,7 @@ from typing import Any
 from bs4 import BeautifulSoup
 from flask import Flask, url_for
 from flask.testing import FlaskClient
-from sqlalchemy import event
+from sqlalchemy import event, select
 from werkzeug.test import TestResponse
 
 from maturity.extensions import db
@@ -128,10 +128,6 @@ class World:
     # whose session holds PARTNER_KEY for ``partner`` opens that partner's pages.
     partner: int = 0
     other_partner: int = 0
-    # A moderation of the organisation's assessment by its region's lead, and a request
-    # from the other organisation for an introduction to this one.
-    moderation: int = 0
-    introduction: int = 0
 
 
 PARTNER_KEY = "test-partner-key"
@@ -220,7 +216,6 @@ def make_world() -> World:
     db.session.add(token)
     db.session.flush()
     partner, other_partner = make_partners(assessment, other_assessment)
-    moderation, introduction = _moderation_and_introduction(assessment, lead, other, other_lead)
     return World(
         partner=partner,
         other_partner=other_partner,
@@ -246,17 +241,18 @@ def make_world() -> World:
         case_study=case_studies[0].id,
         other_case_study=case_studies[1].id,
         token=token.id,
-        moderation=moderation,
-        introduction=introduction,
     )
 
 
-def _moderation_and_introduction(
-    assessment: Assessment, lead: User, other: Organisation, other_lead: User
-) -> tuple[int, int]:
-    """A moderation (by the organisation's regional lead) of a frozen submission of the
-    world's assessment, and an introduction asked by the other organisation."""
-    organisation = assessment.organisation
+def make_moderation_and_introduction(world: World) -> tuple[int, int]:
+    """A moderation, by the world's region (its regional lead moderates), of a frozen
+    submission of the other organisation's assessment, and a request from the other
+    organisation for an introduction to the world's: their ids. Not part of the world
+    itself, so that no other test finds a snapshot it did not make."""
+    org = db.session.scalars(select(Organisation).where(Organisation.slug == world.org)).one()
+    assessment = db.session.get_one(Assessment, world.other_assessment)
+    organisation = other = assessment.organisation
+    lead = other_lead = db.session.scalars(select(User).where(User.email == world.other_lead)).one()
     snapshot = AssessmentSnapshot(
         assessment=assessment,
         questionnaire_id=assessment.questionnaire_id,
@@ -271,13 +267,13 @@ def _moderation_and_introduction(
     moderation = Moderation(
         assessment=assessment,
         organisation=organisation,
-        moderator_region=organisation.region,
+        moderator_region=org.region,
         snapshot=snapshot,
         requested_by_id=lead.id,
     )
     introduction = Introduction(
         from_organisation=other,
-        to_organisation=organisation,
+        to_organisation=org,
         requested_by_id=other_lead.id,
         message="We would like to learn how you fund placements.",
     )

@@ -14,7 +14,7 @@ from werkzeug.routing import Rule
 from maturity import create_app
 from maturity.web.access import PARTNER_KEYS, Policy
 from tests.conftest import config_for_tests
-from tests.helpers import PARTNER_KEY, World, sign_in
+from tests.helpers import PARTNER_KEY, World, make_moderation_and_introduction, sign_in
 
 URL_VALUES = {
     "token": "not-a-real-token",
@@ -51,8 +51,8 @@ ALLOWED: dict[Policy, set[str]] = {
     # Only the browser that followed this partner's link; signed-in people, the
     # organisation's own leads and administrators included, get 403.
     Policy.PARTNER: {"partner"},
-    # The world's moderation is by its region, which "regional_lead" leads; its
-    # introduction was sent to the world's organisation, which "lead" leads.
+    # The walk's moderation is by the world's region, which "regional_lead" leads; its
+    # introduction is sent to the world's organisation, which "lead" leads (_world_value).
     Policy.MODERATOR: {"regional_lead"},
     Policy.INTRODUCTION_RECIPIENT: {"lead"},
 }
@@ -232,11 +232,23 @@ def _user_id(app: Flask, email: str) -> int:
 WORLD_IDS = {
     "case_study_id": ("case_study", "other_case_study"),
     "respondent_id": ("partner", "other_partner"),
-    # The world's moderation and introduction are the only ones: the same in either case.
-    "moderation_id": ("moderation", "moderation"),
-    "introduction_id": ("introduction", "introduction"),
-    "to_slug": ("other_org", "other_org"),
 }
+
+
+def _world_value(app: Flask, world: World, argument: str) -> object:
+    """Arguments naming a record the world does not hold: a moderation (by the world's
+    region, so "regional_lead" moderates), an introduction (sent to the world's
+    organisation, so "lead" receives it), the other organisation."""
+    if argument in ("moderation_id", "introduction_id"):
+        from maturity.extensions import db
+
+        with app.app_context():
+            moderation, introduction = make_moderation_and_introduction(world)
+            db.session.commit()
+        return moderation if argument == "moderation_id" else introduction
+    if argument == "to_slug":
+        return world.other_org
+    return URL_VALUES[argument]
 
 
 def _url(app: Flask, rule: Rule, world: World, *, foreign_ids: bool = False) -> str:
@@ -268,7 +280,7 @@ def _url(app: Flask, rule: Rule, world: World, *, foreign_ids: bool = False) -> 
             own, foreign = WORLD_IDS[argument]
             values[argument] = getattr(world, foreign if foreign_ids else own)
         else:
-            values[argument] = URL_VALUES[argument]
+            values[argument] = _world_value(app, world, argument)
     with app.test_request_context():
         from flask import url_for
 

@@ -32,6 +32,7 @@ from tests.helpers import (
     csrf_from,
     error_messages,
     make_assessment,
+    make_moderation_and_introduction,
     make_organisation,
     make_user,
     sign_in,
@@ -111,6 +112,15 @@ def _challenge_ids(app: Flask, moderation_id: int) -> dict[str, int]:
         return {r.domain_id: r.id for r in moderation.reviews if r.verdict == "challenged"}
 
 
+def _made(app: Flask, world: World) -> tuple[int, int]:
+    """The ids of a moderation (of the other organisation's assessment, by the world's
+    region) and an introduction (from the other organisation to the world's)."""
+    with app.app_context():
+        made = make_moderation_and_introduction(world)
+        db.session.commit()
+    return made
+
+
 def test_moderation_of_an_unsubmitted_assessment_is_refused_clearly(
     app: Flask, world: World
 ) -> None:
@@ -127,9 +137,7 @@ def test_moderation_of_an_unsubmitted_assessment_is_refused_clearly(
     with app.app_context():
         assert (
             db.session.scalar(
-                select(Moderation.id).where(
-                    Moderation.assessment_id == world.assessment, Moderation.id != world.moderation
-                )
+                select(Moderation.id).where(Moderation.assessment_id == world.assessment)
             )
             is None
         )
@@ -301,16 +309,17 @@ def test_a_peer_academy_moderates_once_it_opts_in(app: Flask, world: World) -> N
 
 
 def test_a_moderation_is_not_found_through_another_academy(app: Flask, world: World) -> None:
+    moderation_id, _ = _made(app, world)  # of the other organisation's assessment
     other = _client(app, world.other_lead)
-    other.get_page(
-        "moderation.thread", slug=world.other_org, moderation_id=world.moderation, expected=404
-    )
-    # And only the academy's own members see its thread.
-    other.get_page(
-        "moderation.thread", slug=world.org, moderation_id=world.moderation, expected=403
-    )
-    _client(app, world.contributor).get_page(
-        "moderation.thread", slug=world.org, moderation_id=world.moderation
+    other.get_page("moderation.thread", slug=world.other_org, moderation_id=moderation_id)
+    lead = _client(app, world.lead)
+    lead.get_page("moderation.thread", slug=world.org, moderation_id=moderation_id, expected=404)
+    other.get_page("moderation.thread", slug=world.org, moderation_id=moderation_id, expected=403)
+    # The academy's regional lead moderates it but is not one of its members.
+    regional = _client(app, world.regional_lead)
+    regional.get_page("moderation.review", moderation_id=moderation_id)
+    regional.get_page(
+        "moderation.thread", slug=world.other_org, moderation_id=moderation_id, expected=403
     )
 
 
@@ -318,9 +327,6 @@ def test_a_moderation_is_not_found_through_another_academy(app: Flask, world: Wo
 
 
 def test_ask_for_an_introduction_accept_and_contacts_are_shown(app: Flask, world: World) -> None:
-    with app.app_context():  # the world's own request is closed, so a new one may be sent
-        db.session.get_one(Introduction, world.introduction).status = IntroductionStatus.DECLINED
-        db.session.commit()
     other = _client(app, world.other_lead)
     response = other.post_page(
         "introductions.ask", {"message": HOSTILE}, slug=world.other_org, to_slug=world.org
@@ -362,14 +368,15 @@ def test_ask_for_an_introduction_accept_and_contacts_are_shown(app: Flask, world
 
 
 def test_a_declined_introduction_reveals_nothing(app: Flask, world: World) -> None:
+    _, introduction_id = _made(app, world)
     lead = _client(app, world.lead)
-    lead.post_page("introductions.reply", {"answer": "decline"}, introduction_id=world.introduction)
+    lead.post_page("introductions.reply", {"answer": "decline"}, introduction_id=introduction_id)
     sent = _client(app, world.other_lead).get_page("introductions.index", slug=world.other_org)
     text = sent.get_data(as_text=True)
     assert "Not taken up" in text
     assert world.lead not in text and "Lee Lead" not in text
     with app.app_context():
-        found = db.session.get_one(Introduction, world.introduction)
+        found = db.session.get_one(Introduction, introduction_id)
         assert found.status == IntroductionStatus.DECLINED
 
 
