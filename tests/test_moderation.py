@@ -590,3 +590,27 @@ def test_the_api_and_open_data_carry_the_moderated_flag(app: Flask, world: World
                 disclosure.WITHHELD,
             ]
         ]
+
+
+def test_a_directory_academy_on_the_service_offers_an_introduction(
+    app: Flask, world: World
+) -> None:
+    lead = _client(app, world.lead)
+    page = lead.get_page("directory.entry", entry_slug="caring-plymouth")
+    assert "Ask for an introduction" not in page.get_data(as_text=True)  # not on the service
+    with app.app_context():
+        academy = make_organisation("Caring Plymouth", "south-west")
+        person = make_user("plymouth@test.example", "Pat Plymouth")
+        db.session.add(Membership(user=person, organisation=academy, role=Role.LEAD))
+        db.session.commit()
+        slug = academy.slug
+    page = soup(lead.get_page("directory.entry", entry_slug="caring-plymouth"))
+    link = page.find("a", string=lambda text: bool(text and "Ask for an introduction" in text))
+    assert link is not None
+    assert link["href"] == url("introductions.ask", slug=world.org, to_slug=slug)
+    ask = lead.get_page("introductions.ask", slug=world.org, to_slug=slug)
+    assert "known for" in ask.get_data(as_text=True)
+    # Someone with no academy (an administrator) is offered nothing.
+    admin = _client(app, world.admin)
+    entry = admin.get_page("directory.entry", entry_slug="caring-plymouth")
+    assert "Ask for an introduction" not in entry.get_data(as_text=True)
