@@ -121,4 +121,6 @@ def test_a_results_page_parses_no_other_academys_snapshot(
         for row in table.select("tbody tr")
     ]
     # England: the 8 other academies (itself left out), with quartiles.
-    assert rows and all(row[1].endswith("n = 8") for row in rows), rows
+    heading = [cell.get_text(" ", strip=True) for cell in table.select("thead th")]
+    assert any("(8 academies)" in cell for cell in heading), heading
+    assert rows and all("–" in row[1] for row in rows), rows

@@ -125,6 +125,25 @@ KINDS: tuple[EventKind, ...] = (
             {"action_added", "case_study_deleted", "impact_return_submitted", "directory_edited"}
         ),
     ),
+    EventKind(
+        "partners",
+        "Partner views",
+        frozenset(
+            {"partner_invited", "partner_reminded", "partner_link_used", "partner_submitted"}
+            | {"partner_removed", "partner_answers_deleted", "partner_answer_agreed"}
+            | {"partner_result_shared"}
+        ),
+    ),
+    EventKind(
+        "moderation",
+        "Moderation and introductions",
+        frozenset(
+            {"moderation_requested", "moderation_section_reviewed", "moderation_returned"}
+            | {"moderation_challenge_answered", "assessment_moderated"}
+            | {"peer_moderator_opted_in", "peer_moderator_opted_out"}
+            | {"introduction_requested", "introduction_accepted", "introduction_declined"}
+        ),
+    ),
 )
 KIND_BY_KEY = {kind.key: kind for kind in KINDS}
 
@@ -146,6 +165,10 @@ SENSITIVE = frozenset(
         "api_token_revoked",
         "organisation_archived",
         "open_data_withdrawn",
+        # a partner's single-use link used up, their answers deleted, contact details shared
+        "partner_link_used",
+        "partner_answers_deleted",
+        "introduction_accepted",
     }
 )
 

@@ -151,6 +151,11 @@ def _render(assessment_id: int, *, printable: bool = False) -> str:
     assessment, snapshot_id = assessment_service.assessment_and_snapshot_id(
         g.organisation, assessment_id
     )
+    return _render_for(assessment, snapshot_id, printable=printable)
+
+
+def _render_for(assessment: Assessment, snapshot_id: int | None, *, printable: bool) -> str:
+    """The page of an assessment's results, or a scoping assessment's report."""
     if assessment.questionnaire_id == "scoping":
         return _render_scoping(assessment, printable=printable)
     return _render_assessment(assessment, snapshot_id, printable=printable)
@@ -183,12 +188,7 @@ def _render_assessment(
 @bp.route("/<int:assessment_id>/results")
 @requires(Policy.ORG_MEMBER)
 def results(slug: str, assessment_id: int) -> ResponseReturnValue:
-    assessment, snapshot_id = assessment_service.assessment_and_snapshot_id(
-        g.organisation, assessment_id
-    )
-    if assessment.questionnaire_id == "scoping":
-        return _render_scoping(assessment)
-    return _render_assessment(assessment, snapshot_id)
+    return _render(assessment_id)
 
 
 @bp.route("/<int:assessment_id>/results/print")
@@ -206,7 +206,7 @@ def pdf(slug: str, assessment_id: int) -> ResponseReturnValue:
     filename = _filename(slug, assessment_id)
 
     def render_html() -> str:
-        return _render_assessment(assessment, snapshot_id, printable=True)
+        return _render_for(assessment, snapshot_id, printable=True)
 
     if assessment.status != AssessmentStatus.SUBMITTED or snapshot_id is None:
         return pdf_response(render_html(), filename)
