@@ -38,3 +38,27 @@ def test_editing_an_entry_starts_from_it_and_keeps_what_was_typed(
     }
     kept = soup(refused).find("input", attrs={"name": "launched"})
     assert kept is not None and kept["value"] == "２０２３"
+
+
+def test_a_launch_year_of_thousands_of_digits_is_refused_on_its_field(
+    client: FlaskClient, world: World
+) -> None:
+    # Found by the form fuzz: Python refuses to turn more than 4,300 digits into a number,
+    # which used to fail the whole request instead of the field.
+    sign_in(client, world.admin)
+    refused = client.post_page(
+        "directory.edit_entry",
+        {
+            "name": "Caring Plymouth",
+            "practice": "Runs a shared bank of care staff",
+            "source_title": "Fictional test source",
+            "launched": "2" * 5000,
+            "domains": "recruitment",
+        },
+        expected=200,
+        entry_slug="caring-plymouth",
+    )
+    assert (
+        field_errors(refused)["launched"]
+        == "Year launched (optional) must be 4 characters or fewer"
+    )

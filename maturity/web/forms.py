@@ -502,7 +502,9 @@ class DirectoryEntryForm(FlaskForm):
 
     def validate_launched(self, field: StringField) -> None:
         text = field.data or ""
-        if text and not (text.isascii() and text.isdigit() and 1990 <= int(text) <= 2100):
+        if text and not (
+            len(text) == 4 and text.isascii() and text.isdigit() and 1990 <= int(text) <= 2100
+        ):
             raise ValidationError("Enter the launch year as four digits, like 2023")
 
     def validate_domains(self, field: SelectMultipleField) -> None:
