@@ -19,6 +19,7 @@ from maturity.models import (
     AnswerRecord,
     Assessment,
     AuditEvent,
+    Moderation,
     Organisation,
     PartnerAnswer,
     PartnerRespondent,
@@ -322,6 +323,23 @@ def test_only_the_agreed_answer_is_scored_and_results_show_the_agreement(
     assert "Where views differed" in text
     assert "Agreed at steering group, 12 March" in text
     assert "NHS" not in soup(page).select_one("#partners-agreed").get_text()
+
+    # A moderator of the submission sees the same partner views, by kind, never by name.
+    submit(
+        lead,
+        url("moderation.ask", slug=world.org),
+        {"assessment": str(world.assessment), "moderator": "region"},
+    )
+    with app.app_context():
+        moderation_id = db.session.scalar(
+            select(Moderation.id).where(Moderation.assessment_id == world.assessment)
+        )
+    moderator = app.test_client()
+    sign_in(moderator, world.regional_lead)
+    review = _text(moderator.get(url("moderation.review", moderation_id=moderation_id)))
+    assert "Agreed with 4 partners (3 care providers and 1 other partner)" in review
+    assert "Agreed at steering group, 12 March" in review
+    assert "Nia NHS" not in review and "Provider 1" not in review
 
 
 def test_small_numbers_of_a_kind_are_pooled_outside_the_lead_pages() -> None:

@@ -25,7 +25,8 @@ from maturity.models import (
     ModerationVerdict,
 )
 from maturity.services import moderation as service
-from maturity.services.assessments import assessments_for
+from maturity.services import partners as partners_service
+from maturity.services.assessments import assessments_for, questionnaire_of
 from maturity.web.access import Policy, is_org_lead, requires
 from maturity.web.forms import ChoiceRadioField, ChoiceSelectField, _choices, _length, place_error
 
@@ -259,9 +260,13 @@ def review(moderation_id: int) -> Any:
 
 
 def _review_page(moderation: Any, form: ModerationSendBackForm, refusal: str | None = None) -> Any:
+    # Partner views kept with the submission under review, as its results page shows them:
+    # kinds of partner, pooled where few, never names.
     return render_template(
         "moderation/review.html",
         moderation=moderation,
+        partners=partners_service.results_summary(moderation.assessment, moderation.snapshot_id),
+        questionnaire=questionnaire_of(moderation.assessment),
         sections=service.sections(moderation),
         form=form,
         error_list=[{"text": refusal}] if refusal else None,
