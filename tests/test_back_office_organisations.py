@@ -168,6 +168,15 @@ def test_archiving_keeps_history_but_leaves_current_figures(
     sign_in(lead, world.lead)
     lead.get_page("results.results", slug=world.org, assessment_id=world.assessment)
     assert "was archived" in soup(lead.get_page("orgs.overview", slug=world.org)).get_text()
+    # It cannot start a new assessment until it is restored.
+    refused = submit(
+        lead, url("assessments.start", slug=world.org), {"cycle": "2025/26", "start_from": "blank"}
+    )
+    assert refused.status_code == 200
+    assert field_errors(refused)["cycle"] == (
+        "Testshire Care Academy is archived. An administrator must restore it before a new "
+        "assessment can start"
+    )
     # The regional dashboard no longer lists it.
     regional = app.test_client()
     sign_in(regional, world.regional_lead)

@@ -219,6 +219,8 @@ def test_a_regional_lead_opens_a_cycle_only_in_their_region(
     app: Flask, client: FlaskClient, world: World
 ) -> None:
     sign_in(client, world.regional_lead)
+    regions = soup(client.get_page("regional.index"))
+    assert regions.find("a", href=url("admin.cycles")) is not None, "reached from Regions"
     page = soup(client.get_page("admin.cycles"))
     offered = [option["value"] for option in page.select("select[name=region] option")]
     assert offered == ["north-west"]  # not England, not another region

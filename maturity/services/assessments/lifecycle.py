@@ -71,6 +71,12 @@ def start_assessment(
         Cycle.parse(cycle).check_allowed(today or date.today())
     except PeriodError:
         raise AssessmentError("Select a cycle from the list", field="cycle") from None
+    if organisation.archived_at is not None:
+        raise AssessmentError(
+            f"{organisation.name} is archived. An administrator must restore it before "
+            "a new assessment can start",
+            field="cycle",
+        )
     questionnaire_id = questionnaire_id_for(organisation)
     current = (
         questionnaire_for_new_assessment(questionnaire_id)
