@@ -981,3 +981,25 @@ class DeadlineReminder(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     days_before: Mapped[int] = mapped_column(Integer)
+
+
+class QuestionnaireUpload(Base):
+    """A questionnaire version an administrator uploaded (the YAML text as sent, with its
+    SHA-256): a draft until published for a cycle; once published it is in service from
+    that cycle on and never changes (the services refuse edits and repeated versions)."""
+
+    __tablename__ = "questionnaire_upload"
+
+    questionnaire_id: Mapped[str] = mapped_column(String(80))
+    version: Mapped[str] = mapped_column(String(40))
+    file_name: Mapped[str] = mapped_column(String(200))
+    yaml_text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    for_cycle: Mapped[str | None] = mapped_column(String(7))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
+    published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])

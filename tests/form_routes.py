@@ -11,6 +11,7 @@ written down: they are read from the page, as a browser would see them.
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,11 +22,12 @@ from bs4 import BeautifulSoup, Tag
 from flask import Flask, current_app, url_for
 from flask.testing import FlaskClient
 from sqlalchemy import select, text
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import TestResponse
 
 from maturity.extensions import db, limiter
 from maturity.framework.impact import parse_lines
+from maturity.framework.periods import Cycle
 from maturity.models import (
     AccountToken,
     ActionItem,
@@ -56,7 +58,7 @@ from maturity.models import (
     User,
     utcnow,
 )
-from maturity.services import accounts, partners
+from maturity.services import accounts, partners, questionnaire_uploads
 from maturity.services import moderation as moderation_service
 from maturity.services.assessments import submit_assessment
 from maturity.services.impact import set_values
@@ -72,6 +74,7 @@ from tests.helpers import (
     sign_in,
     soup,
 )
+from tests.upload_files import new_version
 
 # "partner": a browser holding the world's partner key (no account).
 ROLES = ("anonymous", "partner", "contributor", "lead", "regional_lead", "admin")
@@ -528,6 +531,33 @@ def _partner_link(world: World) -> dict[str, Any]:
     return {"token": sent.link}
 
 
+def _draft_upload(world: World) -> dict[str, Any]:
+    """A draft questionnaire version (2026.3), uploaded by the admin, to publish."""
+    admin = accounts.user_by_email(world.admin)
+    assert admin is not None
+    record = questionnaire_uploads.upload("academy-maturity-2026.3.yaml", new_version(), by=admin)
+    return {"upload_id": record.id}
+
+
+def draft_upload(app: Flask, world: World) -> int:
+    """The id of a new draft questionnaire version (for URLs that name one)."""
+    with app.app_context():
+        upload_id: int = _draft_upload(world)["upload_id"]
+        db.session.commit()
+    return upload_id
+
+
+@dataclass(frozen=True)
+class UploadFile:
+    """A file a form sends (a file field's valid value): made afresh for every post."""
+
+    name: str
+    content: bytes
+
+    def storage(self) -> FileStorage:
+        return FileStorage(io.BytesIO(self.content), filename=self.name)
+
+
 # Every route of the URL map that accepts POST, with what its walk needs. A new form
 # route fails ``test_the_walks_cover_every_form_route`` until it is added here (or to
 # ``NOT_FORM_ROUTES`` with the reason).
@@ -913,6 +943,18 @@ FORM_ROUTES: tuple[FormRoute, ...] = (
         setup=lambda world: {"introduction_id": make_moderation_and_introduction(world)[1]},
         valid={"answer": "accept"},
     ),
+    # Questionnaire versions (issue 17)
+    FormRoute(
+        "admin.questionnaire_versions_page",
+        valid={"file": UploadFile("academy-maturity-2026.3.yaml", new_version())},  # type: ignore[dict-item]
+        shows=("admin.audit_log",),
+    ),
+    FormRoute(
+        "admin.questionnaire_draft",
+        setup=_draft_upload,
+        valid={"cycle": str(Cycle.current().next()), "confirm": "y"},
+        shows=("admin.questionnaire_versions_page", "admin.audit_log"),
+    ),
 )
 
 # POST routes that are not forms, each with the reason it is not walked. None today: the
@@ -1011,6 +1053,9 @@ def baseline(fields: Mapping[str, PageField], valid: Mapping[str, str | list[str
         for value in found.defaults:
             data.add(name, value)
     for name, value in valid.items():
+        if isinstance(value, UploadFile):
+            data.add(name, value.storage())  # type: ignore[arg-type]
+            continue
         for item in [value] if isinstance(value, str) else value:
             data.add(name, item)
     return data

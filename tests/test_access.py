@@ -184,6 +184,9 @@ EXPECTED_POLICY: dict[str, Policy] = {
     "introductions.reply": Policy.INTRODUCTION_RECIPIENT,
     # Assessment cycles (issue 17)
     "admin.cycles": Policy.REGIONAL_LEAD,
+    # Questionnaire versions (issue 17)
+    "admin.questionnaire_versions_page": Policy.ADMIN,
+    "admin.questionnaire_draft": Policy.ADMIN,
 }
 # Destructive actions by allowed users come last so earlier checks see the data intact.
 # "partner": a browser holding the world's partner key (no account).
@@ -248,6 +251,10 @@ def _world_value(app: Flask, world: World, argument: str) -> object:
         return moderation if argument == "moderation_id" else introduction
     if argument == "to_slug":
         return world.other_org
+    if argument == "upload_id":  # a draft questionnaire version, uploaded by the admin
+        from tests.form_routes import draft_upload
+
+        return draft_upload(app, world)
     return URL_VALUES[argument]
 
 

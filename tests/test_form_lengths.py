@@ -50,6 +50,7 @@ from maturity.models import (
     PartnerAgreement,
     PartnerRespondent,
     PeerModerator,
+    QuestionnaireUpload,
     Region,
     TheoryOfChange,
     User,
@@ -253,6 +254,14 @@ FIELDS: dict[str, Stored | Checked | NotStored] = {
     "ChallengeResponseForm.explanation": Stored(ModerationReview.response_text),
     "IntroductionAskForm.message": Stored(Introduction.message),
     "IntroductionReplyForm.answer": Checked(Introduction.status, "accept or decline"),
+    # Questionnaire versions (issue 17)
+    "QuestionnaireUploadForm.file": Checked(
+        QuestionnaireUpload.yaml_text, "a file validated as a questionnaire (at most 512 KB)"
+    ),
+    "PublishQuestionnaireForm.cycle": Checked(
+        QuestionnaireUpload.for_cycle, "one of the future cycles offered"
+    ),
+    "PublishQuestionnaireForm.confirm": NotStored("a confirmation that the changes were checked"),
 }
 
 

@@ -32,7 +32,14 @@ from maturity.framework.schema import (
     _Problems,
 )
 
-__all__ = ["CHANGELOG_PURPOSE", "Change", "Changelog", "changed_between", "check_changelog"]
+__all__ = [
+    "CHANGELOG_PURPOSE",
+    "Change",
+    "Changelog",
+    "changed_between",
+    "check_changelog",
+    "derive_changelog",
+]
 
 CHANGELOG_PURPOSE = "changelog"
 _LISTS = ("changed", "added", "removed")
@@ -174,3 +181,45 @@ def changed_between(
         for change in step.changed:
             found.setdefault(change.id, []).append(change.what)
     return found
+
+
+def derive_changelog(before: Questionnaire, after: Questionnaire, summary: str) -> Changelog:
+    """The changelog from ``before`` to ``after`` worked out from the two files (for a
+    version uploaded without one): every question only in ``after`` is added, every one
+    only in ``before`` removed, and every shared one whose wording or level descriptors
+    differ is changed, saying which. It agrees with :func:`check_changelog` by design."""
+    ids_before, ids_after = set(before.indicator_ids), set(after.indicator_ids)
+    changed = []
+    for indicator_id in after.indicator_ids:
+        if indicator_id not in ids_before:
+            continue
+        old, new = before.indicator(indicator_id), after.indicator(indicator_id)
+        if _meaning(old) == _meaning(new):
+            continue
+        what = []
+        if old.question != new.question:
+            what.append("question reworded")
+        levels = sorted(
+            level
+            for level in set(old.levels) | set(new.levels)
+            if old.levels.get(level) != new.levels.get(level)
+        )
+        if levels:
+            what.append("level descriptors changed: " + ", ".join(str(n) for n in levels))
+        changed.append(Change(id=indicator_id, what="; ".join(what).capitalize()))
+    return Changelog(
+        purpose="changelog",
+        questionnaire=after.id,
+        from_version=before.version,
+        version=after.version,
+        summary=summary,
+        changed=tuple(changed),
+        added=tuple(
+            Change(id=i, what="New question") for i in after.indicator_ids if i not in ids_before
+        ),
+        removed=tuple(
+            Change(id=i, what="Question removed")
+            for i in before.indicator_ids
+            if i not in ids_after
+        ),
+    )

@@ -42,6 +42,7 @@ __all__ = [
     "load_file",
     "load_metrics",
     "load_questionnaire",
+    "load_text",
     "parse_changelog",
     "parse_definition",
     "version_key",
@@ -243,6 +244,13 @@ def parse_definition(data: dict[str, Any], file: str, root: yaml.Node | None = N
     except ValidationError as error:
         problems = [_problem(file, root, details) for details in error.errors()]
         raise QuestionnaireError(file, problems) from None
+
+
+def load_text(text: str, file: str) -> Definition:
+    """Parse and validate one file's text (an upload), as :func:`load_file` does a file;
+    ``file`` names it in the problems."""
+    data, root = _parse_yaml(text, file)
+    return parse_definition(data, file, root)
 
 
 def _read(path: str | Path) -> tuple[dict[str, Any], yaml.Node]:

@@ -103,6 +103,7 @@ KINDS: tuple[EventKind, ...] = (
         frozenset(
             {"assessment_started", "assessment_submitted", "assessment_reopened"}
             | {"cycle_opened", "cycle_window_changed"}
+            | {"questionnaire_uploaded", "questionnaire_published"}
         ),
     ),
     EventKind(

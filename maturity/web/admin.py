@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from maturity.framework.periods import Cycle
@@ -20,6 +20,7 @@ from maturity.models import (
     Role,
 )
 from maturity.services import accounts, audit
+from maturity.services import questionnaire_uploads as uploads
 from maturity.services.cycles import CycleError, open_window, questionnaire_versions
 from maturity.services.cycles import windows as list_windows
 from maturity.services.organisations import (
@@ -47,6 +48,8 @@ from maturity.web.forms import (
     EditOrganisationForm,
     InviteForm,
     OrganisationForm,
+    PublishQuestionnaireForm,
+    QuestionnaireUploadForm,
     RegionalLeadInviteForm,
     ResendInvitationForm,
     place_error,
@@ -373,3 +376,78 @@ def audit_log_csv() -> Any:
         values: dict[str, Any] = request.args.to_dict()
         return redirect(url_for("admin.audit_log", **values))
     return table_download(audit.audit_table(filters), "csv", "audit-log")
+
+
+@bp.route("/questionnaires", methods=["GET", "POST"])
+@requires(Policy.ADMIN)
+def questionnaire_versions_page() -> Any:
+    """The questionnaire versions in service, drafts, and a form to upload a new version."""
+    form = QuestionnaireUploadForm()
+    problems: list[Any] = []
+    if form.validate_on_submit():
+        sent = form.file.data
+        name = (sent.filename or "questionnaire.yaml").rsplit("/", 1)[-1]
+        try:
+            record = uploads.upload(
+                name,
+                sent.read(uploads.MAX_BYTES + 1),
+                by=current_user._get_current_object(),
+                ip_address=client_ip(),
+            )
+        except uploads.UploadError as error:
+            problems = error.problems
+            form.file.errors = [
+                f"{name} has {len(problems)} problem{'s' if len(problems) != 1 else ''}: "
+                "it was not saved. "
+                + " ".join(str(p) for p in problems[:3])
+                + (" …" if len(problems) > 3 else "")
+            ]
+        else:
+            flash(f"{name} is valid: check the changes, then publish it", "success")
+            return redirect(url_for("admin.questionnaire_draft", upload_id=record.id))
+    return render_template(
+        "admin/questionnaires.html",
+        form=form,
+        problems=problems,
+        versions=uploads.in_service(),
+        drafts=uploads.drafts(),
+    )
+
+
+@bp.route("/questionnaires/uploads/<int:upload_id>", methods=["GET", "POST"])
+@requires(Policy.ADMIN)
+def questionnaire_draft(upload_id: int) -> Any:
+    """An uploaded version beside the current one, and (while a draft) the form to
+    publish it for a future cycle."""
+    record = uploads.draft(upload_id)
+    if record is None:
+        abort(404)
+    form = PublishQuestionnaireForm()
+    form.cycle.choices = [("", "Select a cycle")] + [(c, c) for c in uploads.future_cycles()]
+    if record.status == uploads.DRAFT and form.validate_on_submit():
+        try:
+            uploads.publish(
+                record,
+                form.cycle.data or "",
+                by=current_user._get_current_object(),
+                ip_address=client_ip(),
+            )
+        except uploads.UploadError as error:
+            form[error.field if error.field in form else "cycle"].errors = [
+                str(p.message) for p in error.problems
+            ]
+        else:
+            flash(
+                f"Version {record.version} is published: new assessments for "
+                f"{record.for_cycle} and later cycles start on it",
+                "success",
+            )
+            return redirect(url_for("admin.questionnaire_versions_page"))
+    refused = record.status != uploads.DRAFT and request.method == "POST"
+    return render_template(
+        "admin/questionnaire_draft.html",
+        form=form,
+        preview=uploads.preview(record) if record.status == uploads.DRAFT else None,
+        record=record,
+        error_list=["This version is published and cannot be changed"] if refused else [],
+    ), (409 if refused else 200)

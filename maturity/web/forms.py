@@ -6,9 +6,11 @@ from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
+    GovFileInput,
     GovPasswordInput,
     GovRadioInput,
     GovSelect,
@@ -635,3 +637,32 @@ class CycleWindowForm(FlaskForm):
     def validate_closes_on(self, field: DayMonthYearField) -> None:
         if field.data is None and not field.errors:
             raise ValidationError("Enter the closing date")
+
+
+class QuestionnaireUploadForm(FlaskForm):
+    """Upload a questionnaire file (YAML) as a draft new version."""
+
+    file = FileField(
+        "Upload a questionnaire file",
+        widget=GovFileInput(),
+        description="A YAML file (.yaml) with a new version number, up to 512 KB",
+        validators=[FileRequired("Select a questionnaire file")],
+    )
+    submit = SubmitField("Upload and check", widget=GovSubmitInput())
+
+
+class PublishQuestionnaireForm(FlaskForm):
+    """Publish a draft questionnaire version for a future cycle (choices set by the view)."""
+
+    cycle = ChoiceSelectField(
+        "In service from the cycle",
+        widget=GovSelect(),
+        validators=[InputRequired("Select a cycle")],
+        invalid_choice="Select a cycle",
+    )
+    confirm = BooleanField(
+        "I have checked the changes: once published this version cannot be changed",
+        widget=GovCheckboxInput(),
+        validators=[DataRequired("Confirm that you have checked the changes")],
+    )
+    submit = SubmitField("Publish this version", widget=GovSubmitInput())

@@ -79,7 +79,7 @@ def start_assessment(
         )
     questionnaire_id = questionnaire_id_for(organisation)
     current = (
-        questionnaire_for_new_assessment(questionnaire_id)
+        questionnaire_for_new_assessment(questionnaire_id, cycle)
         if version is None
         else catalogue().questionnaire(questionnaire_id, version)
     )
