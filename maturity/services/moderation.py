@@ -588,10 +588,6 @@ def _level_name(questionnaire: Questionnaire, level: int | None) -> str | None:
     return questionnaire.level(level).name
 
 
-def is_moderated(assessment: Assessment) -> bool:
-    return outcome(assessment) is not None
-
-
 def moderated_assessments() -> Select[int]:
     """The ids of moderated assessments, for filtering figures (a subquery)."""
     return select(Moderation.assessment_id).where(Moderation.status == ModerationStatus.MODERATED)

@@ -887,10 +887,6 @@ def partner_agreed_snapshots() -> Any:
     )
 
 
-def invitation_for(assessment: Assessment, respondent_id: int) -> PartnerRespondent:
-    return respondent_in(assessment, respondent_id)
-
-
 def answers_for_respondent(respondent: PartnerRespondent) -> list[tuple[str, AnswerValues]]:
     """The partner's own answers in questionnaire order (for their read-only page)."""
     questionnaire = questionnaire_of(respondent.assessment)

@@ -125,11 +125,6 @@ def file_catalogue() -> Catalogue:
     return _load(str(questionnaire_dir()))
 
 
-def in_service_from(questionnaire_id: str, version: str) -> str | None:
-    """The cycle an uploaded version was published for (None for a file: always)."""
-    return _current().from_cycle.get((questionnaire_id, version))
-
-
 def questionnaire(questionnaire_id: str, version: str | None = None) -> Questionnaire:
     """A questionnaire by id and version (the latest if no version); KeyError if unknown."""
     return catalogue().questionnaire(questionnaire_id, version)
