@@ -21,9 +21,11 @@ an in-process LRU. It owns
 * ``json`` / ``cached_json``: the same for API payloads and other JSON-able values;
 * ``per_version``: a small in-process value kept per version of a scope (e.g. which
   cycles have submissions);
-* charts: ``maturity.charts`` draws through ``get_or_render``, and ``keep_chart`` /
-  ``chart`` serve them by content hash (``/charts/<hash>.svg``), kept twice as long as the
-  pages that point at them;
+* charts: ``maturity.charts`` draws through ``drawn``, which looks a chart up by what it
+  shows in the cache, then in the chart store (the ``stored_chart`` table, kept for good
+  and shared by every worker), and draws it only when neither has it, so no chart is
+  drawn twice across restarts or cache flushes. ``keep_chart`` / ``chart`` serve them by
+  content hash (``/charts/<hash>.svg``), from the cache or the chart store;
 * files: ``store_blob`` / ``lookup_blob`` keep rendered PDFs (made by the job queue,
   ``maturity.jobs``) under a key of the caller's, so a PDF is rendered once per version of
   its data.
@@ -262,9 +264,12 @@ class Cache:
             )
         self._redis_down_until = 0.0
         self._warned = False
+        # Set by ``init_app``: charts are also kept in the app's database (``stored_chart``).
+        self.stores_charts = False
 
     def init_app(self, app: Flask) -> None:
         app.extensions[EXTENSION_KEY] = self
+        self.stores_charts = True  # the app's database holds the chart store
 
     # --- keys and the store ----------------------------------------------------------------
 
@@ -381,18 +386,48 @@ class Cache:
         text = self.get_or_render(name, self.full_key(key, by), lambda: json.dumps(render()))
         return json.loads(text)
 
-    # --- charts by content hash ------------------------------------------------------------
+    # --- charts ----------------------------------------------------------------------------
+
+    def drawn(self, kind: str, data: Mapping[str, Any], draw: Callable[[], str]) -> str:
+        """A chart's SVG: from the cache, else from the chart store (a chart drawn before by
+        any worker, before any restart), else ``draw()``n and kept in both. ``data`` holds
+        everything the drawing depends on, as for ``get_or_render``."""
+        key = self.key(kind, data)
+        found = self.lookup(key)
+        if found is None and self._chart_store_usable():
+            found = _stored_chart(key=key)
+            if found is not None:
+                self.store(key, found)
+        if found is not None:
+            with self._lock:
+                self.hits += 1
+            return found
+        svg = draw()
+        with self._lock:
+            self.renders += 1
+            self.rendered[kind] += 1
+        self.store(key, svg)
+        if self._chart_store_usable():
+            _store_chart(key, chart_digest(svg), svg)
+        return svg
 
     def keep_chart(self, svg: str) -> str:
         """Keep an SVG under its content hash, returned. Kept twice as long as the cached
-        pages that point at it, so a page from the cache never shows a missing image."""
-        digest = hashlib.sha256(svg.encode("utf-8")).hexdigest()[:40]
+        pages that point at it, so a page from the cache never shows a missing image
+        (and for good in the chart store, when the chart was drawn through ``drawn``)."""
+        digest = chart_digest(svg)
         self.store(CHART_KEY_PREFIX + digest, svg, ttl_seconds=2 * self.ttl_seconds)
         return digest
 
     def chart(self, digest: str) -> str | None:
-        """The SVG kept by ``keep_chart``, if still cached."""
-        return self.lookup(CHART_KEY_PREFIX + digest)
+        """The SVG kept by ``keep_chart``, from the cache or the chart store."""
+        found = self.lookup(CHART_KEY_PREFIX + digest)
+        if found is None and self._chart_store_usable():
+            found = _stored_chart(digest=digest)
+        return found
+
+    def _chart_store_usable(self) -> bool:
+        return self.stores_charts and has_app_context()
 
     # --- files (PDFs) ----------------------------------------------------------------------
 
@@ -471,6 +506,48 @@ class Cache:
             self._local.move_to_end(key)
             while len(self._local) > self.max_items:
                 self._local.popitem(last=False)
+
+
+def chart_digest(svg: str) -> str:
+    """A chart's address: the first 40 hex digits of its SVG's sha256."""
+    return hashlib.sha256(svg.encode("utf-8")).hexdigest()[:40]
+
+
+def _stored_chart(*, key: str | None = None, digest: str | None = None) -> str | None:
+    """A chart's SVG from the chart store, by what it shows (``key``) or its address."""
+    from sqlalchemy import select
+
+    from maturity.extensions import db
+    from maturity.models import StoredChart
+
+    column = StoredChart.key if key is not None else StoredChart.digest
+    found: str | None = db.session.scalars(
+        select(StoredChart.svg).where(column == (key if key is not None else digest)).limit(1)
+    ).first()
+    return found
+
+
+def _store_chart(key: str, digest: str, svg: str) -> None:
+    """Add a chart to the chart store in the current transaction (a request's, committed
+    with it; a job's, which commits). Two workers drawing the same chart at once store it
+    once."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from maturity.extensions import db
+    from maturity.models import StoredChart
+
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    db.session.execute(
+        dialect.insert(StoredChart)
+        .values(key=key, digest=digest, svg=svg, created_at=_now(), updated_at=_now())
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+
+
+def _now() -> Any:
+    from maturity.models import utcnow
+
+    return utcnow()
 
 
 def cache() -> Cache:

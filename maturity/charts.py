@@ -282,7 +282,7 @@ def through_cache(cache: Cache, kind: str, draw: Callable[..., str], **arguments
     """``draw(**arguments)``, fetched from ``cache`` when drawn before with the same
     arguments and ``CHART_VERSION`` (callers never build keys themselves)."""
     data = {**arguments, "chart_version": CHART_VERSION}
-    return cache.get_or_render(kind, data, lambda: draw(**arguments))
+    return cache.drawn(kind, data, lambda: draw(**arguments))
 
 
 def cached(kind: str, draw: Callable[P, str]) -> Callable[Concatenate[Cache, P], str]:

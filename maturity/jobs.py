@@ -17,7 +17,9 @@ The jobs:
   of the caller's (``Cache.store_blob``); the page that asked shows "preparing your PDF"
   until it is there (``job_state`` says how far it has got).
 * ``draw_results_charts``: a submitted assessment's radar and trend charts, drawn when it
-  is submitted (``after_commit``), so its first results page draws none.
+  is submitted (``after_commit``), so its first results page draws none;
+  ``draw_region_charts`` the same for its region's dashboard as the lead lands on it.
+  Both go into the chart store (``maturity.cache``), where every worker finds them.
 * ``send_email``: an email whose sending must not show in a response's timing (reset and
   unlock links). Inline, it goes through ``services.mail``'s background threads.
 
@@ -235,7 +237,20 @@ def draw_results_charts(assessment_id: int) -> None:
     if assessment is None or assessment.status != AssessmentStatus.SUBMITTED:
         return  # reopened (or gone) since: nothing to draw
     draw_profile_charts(results_view(assessment, with_others=False))
-    db.session.rollback()  # read only
+    db.session.commit()  # the charts drawn, into the chart store
+
+
+def draw_region_charts(region_id: int) -> None:
+    """The charts of a region's dashboard as its lead lands on it, drawn into the chart
+    store after a submission in the region changed them."""
+    from maturity.extensions import db
+    from maturity.models import Region
+    from maturity.web.regional import draw_landing_charts
+
+    region = db.session.get(Region, region_id)
+    if region is not None:
+        draw_landing_charts(region)
+    db.session.commit()  # the charts drawn, into the chart store
 
 
 def send_email(to: str, subject: str, body: str) -> None:

@@ -486,6 +486,22 @@ class AssessmentSnapshot(Base):
     submitted_by: Mapped[User | None] = relationship()
 
 
+class StoredChart(Base):
+    """A drawn chart's SVG, kept for good: the cache holds charts for a day, this table for
+    as long as the data they show. Charts are looked up here before they are drawn, so no
+    chart is drawn twice, whatever restarts or cache flushes happen between (see
+    ``maturity.cache.Cache.drawn``). Rows are never changed: the same data and drawing code
+    give the same key, and new data a new key."""
+
+    __tablename__ = "stored_chart"
+
+    # sha256 of the chart's kind, its arguments and the drawing code's version.
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    # sha256 of the SVG, first 40 hex digits: the chart's address, /charts/<digest>.svg.
+    digest: Mapped[str] = mapped_column(String(40), index=True)
+    svg: Mapped[str] = mapped_column(Text)
+
+
 class ActionStatus(Choice):
     NOT_STARTED = "not_started", "Not started"
     IN_PROGRESS = "in_progress", "In progress"

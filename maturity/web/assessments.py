@@ -13,7 +13,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from maturity.framework import Domain, Questionnaire
-from maturity.jobs import draw_results_charts, jobs
+from maturity.jobs import draw_region_charts, draw_results_charts, jobs
 from maturity.models import Assessment, AssessmentStatus, Confidence
 from maturity.services import assessments as service
 from maturity.services.assessments import AssessmentError
@@ -289,6 +289,7 @@ def submit(slug: str, assessment_id: int) -> Any:
         else:
             # Its charts are drawn now, by the job queue, not on its results' first view.
             jobs().after_commit(draw_results_charts, assessment.id)
+            jobs().after_commit(draw_region_charts, assessment.organisation.region_id)
             return redirect(
                 url_for("assessments.submitted", slug=slug, assessment_id=assessment_id)
             )

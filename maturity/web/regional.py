@@ -71,10 +71,11 @@ def index() -> Any:
     return render_template("regional/index.html", regions=regions_led())
 
 
-def _render_figures(found: Any, filters: service.Filters, figures: service.RegionFigures) -> str:
-    """The submission-based part of the dashboard: tables and charts (no user-specific
-    content, so it can be cached for everyone who may see the region), with a slot for
-    the spreads table, whose England columns follow the national version."""
+def dashboard_charts(
+    found: Any, filters: service.Filters, figures: service.RegionFigures
+) -> dict[str, str | None]:
+    """The SVG of the dashboard's heatmap (None without rows) and trend chart, from the
+    chart store or drawn."""
     charts = cache()
     levels = figures.questionnaire.levels
     heatmap = (
@@ -103,12 +104,36 @@ def _render_figures(found: Any, filters: service.Filters, figures: service.Regio
         y_label="Median score",
         title=f"Median section score in {found.name}",
     )
+    return {"heatmap": heatmap, "trend": trend}
+
+
+def draw_landing_charts(found: Any) -> None:
+    """Draw the charts of the dashboard as the region's lead lands on it (the cycle
+    ``dashboard_cycle`` picks, no filters), so its first view after a submission draws
+    none: the job queue runs this after each submission (``maturity.jobs``)."""
+    cycles = service.submitted_cycles()
+    filters = service.parse_filters({}, submitted=cycles, current=True)
+    shown = service.dashboard_cycle(
+        service.submissions_by_cycle(found.id), None, region_name=found.name
+    )
+    filters = replace(filters, cycle=shown.cycle)
+    figures = service.region_figures(
+        found, filters, submitted=cycles, england=service.england_cells(filters)
+    )
+    dashboard_charts(found, filters, figures)
+
+
+def _render_figures(found: Any, filters: service.Filters, figures: service.RegionFigures) -> str:
+    """The submission-based part of the dashboard: tables and charts (no user-specific
+    content, so it can be cached for everyone who may see the region), with a slot for
+    the spreads table, whose England columns follow the national version."""
+    svg = dashboard_charts(found, filters, figures)
     return render_template(
         "regional/_figures.html",
         region=found,
         figures=figures,
         filters=filters,
-        charts={"heatmap": chart_src(heatmap) if heatmap else None, "trend": chart_src(trend)},
+        charts={name: chart_src(chart) if chart else None for name, chart in svg.items()},
         movement=service.movement_sentences(figures.movement),
         spreads_html=slot("spreads"),
     )

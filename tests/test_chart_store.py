@@ -1,0 +1,189 @@
+"""The chart store: a chart is drawn once, ever. Charts are kept in the database
+(``stored_chart``) as well as the cache, so a worker that has never seen a chart, or a
+cache that has been emptied (a Redis restart, a deploy), finds it there instead of drawing
+it again, and the image's address keeps working.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from maturity.cache import EXTENSION_KEY, Cache
+from maturity.extensions import db
+from maturity.models import Assessment, StoredChart, User
+from maturity.services.assessments import AnswerValues, set_answer, submit_assessment
+from maturity.services.questionnaires import questionnaire
+from tests.helpers import World, make_assessment, make_organisation, sign_in, soup
+
+CHARTS = ("radar", "line", "heatmap", "bar")
+
+
+def _emptied(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Cache:
+    """A new, empty cache for the app, as after a restart with Redis flushed: the
+    database is all that is left."""
+    fresh = Cache(max_items=4096)
+    fresh.init_app(app)
+    monkeypatch.setitem(app.extensions, EXTENSION_KEY, fresh)
+    return fresh
+
+
+@pytest.fixture
+def cache(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cache]:
+    yield _emptied(app, monkeypatch)
+
+
+def _drawn(cache: Cache) -> int:
+    return sum(cache.rendered[kind] for kind in CHARTS)
+
+
+def _stored(app: Flask) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count(StoredChart.id))) or 0
+
+
+def _chart_urls(page: str) -> list[str]:
+    return re.findall(r'src="(/charts/[0-9a-f]{40}\.svg)"', page)
+
+
+def _submit(app: Flask, slug_or_id: int, level: int) -> None:
+    with app.app_context():
+        lead = db.session.scalar(select(User).where(User.email == "lead@test.example"))
+        assessment = db.session.get(Assessment, slug_or_id)
+        assert lead is not None and assessment is not None
+        for domain in questionnaire("academy-maturity").domains:
+            for indicator in domain.indicators:
+                set_answer(assessment, indicator.id, AnswerValues(level=level), lead)
+        submit_assessment(assessment, lead, declared=True)
+        db.session.commit()
+
+
+def test_a_results_pages_charts_are_not_drawn_again_after_the_cache_is_emptied(
+    app: Flask,
+    client: FlaskClient,
+    world: World,
+    cache: Cache,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _submit(app, world.assessment, 3)
+    sign_in(client, world.lead)
+    first = client.get_page("results.results", slug=world.org, assessment_id=world.assessment)
+    urls = _chart_urls(first.get_data(as_text=True))
+    assert urls  # the radar (a trend needs two cycles)
+    drawn, stored = _drawn(cache), _stored(app)
+    assert drawn >= 1 and stored >= drawn
+
+    emptied = _emptied(app, monkeypatch)
+    again = client.get_page("results.results", slug=world.org, assessment_id=world.assessment)
+    assert _drawn(emptied) == 0  # from the chart store, not drawn
+    assert _chart_urls(again.get_data(as_text=True)) == urls
+    assert _stored(app) == stored  # nothing stored twice
+
+    # The images' addresses answer from the chart store too (a page cached before the
+    # flush, or a browser that kept the page, asks for them).
+    _emptied(app, monkeypatch)
+    for address in urls:
+        image = client.get(address)
+        assert image.status_code == 200 and image.mimetype == "image/svg+xml"
+        assert "<svg" in image.get_data(as_text=True)
+
+
+def test_a_regional_dashboards_charts_are_drawn_once_across_restarts(
+    app: Flask,
+    client: FlaskClient,
+    world: World,
+    cache: Cache,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with app.app_context():
+        for name in ("North A Academy", "North B Academy", "North C Academy"):
+            organisation = make_organisation(name, "north-west", shares_named_results=True)
+            assessment = make_assessment(organisation, "2025/26")
+            db.session.commit()
+            _submit(app, assessment.id, 3)
+    sign_in(client, world.admin)
+    first = client.get_page("regional.region", code="north-west", cycle="2025/26")
+    assert cache.rendered["heatmap"] == 1 and cache.rendered["line"] == 1
+
+    emptied = _emptied(app, monkeypatch)
+    again = client.get_page("regional.region", code="north-west", cycle="2025/26")
+    assert _drawn(emptied) == 0
+    assert _chart_urls(again.get_data(as_text=True)) == _chart_urls(first.get_data(as_text=True))
+    text = soup(again).get_text(" ", strip=True)
+    assert "North C Academy" in text
+
+
+def test_a_chart_whose_data_changed_is_drawn_anew(
+    app: Flask,
+    client: FlaskClient,
+    world: World,
+    cache: Cache,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The store is keyed by what a chart shows: other figures, another chart."""
+    with app.app_context():
+        organisations = [
+            make_organisation(name, "north-west", shares_named_results=True)
+            for name in ("North A Academy", "North B Academy", "North C Academy", "North D")
+        ]
+        assessments = [make_assessment(found, "2025/26").id for found in organisations]
+        db.session.commit()
+    for assessment_id in assessments[:3]:
+        _submit(app, assessment_id, 2)
+    sign_in(client, world.admin)
+    before = client.get_page("regional.region", code="north-west", cycle="2025/26")
+    _submit(app, assessments[3], 5)
+    emptied = _emptied(app, monkeypatch)
+    after = client.get_page("regional.region", code="north-west", cycle="2025/26")
+    assert emptied.rendered["heatmap"] == 1  # a new row: drawn
+    assert set(_chart_urls(after.get_data(as_text=True))) != set(
+        _chart_urls(before.get_data(as_text=True))
+    )
+
+
+def test_a_submission_draws_its_regions_dashboard_charts(
+    app: Flask, client: FlaskClient, world: World, cache: Cache
+) -> None:
+    """Submitting draws the charts of the region's dashboard as its lead lands on it (a
+    job after the submission), so the lead's first view draws none."""
+    from tests.helpers import submit
+
+    with app.app_context():
+        for name in ("North A Academy", "North B Academy", "North C Academy"):
+            organisation = make_organisation(name, "north-west", shares_named_results=True)
+            assessment = make_assessment(organisation, world_cycle(app, world))
+            db.session.commit()
+            _submit(app, assessment.id, 2)
+        lead = db.session.scalar(select(User).where(User.email == world.lead))
+        assessment = db.session.get(Assessment, world.assessment)
+        assert lead is not None and assessment is not None
+        for domain in questionnaire("academy-maturity").domains:
+            for indicator in domain.indicators:
+                set_answer(assessment, indicator.id, AnswerValues(level=4), lead)
+        db.session.commit()
+    sign_in(client, world.lead)
+    response = submit(
+        client,
+        client.url("assessments.submit", slug=world.org, assessment_id=world.assessment),
+        {"declaration": "agreed"},
+    )
+    assert response.status_code == 302
+    drawn = cache.rendered["heatmap"]
+    assert drawn == 1  # the region's dashboard, drawn by the submission
+    regional = app.test_client()
+    sign_in(regional, world.regional_lead)
+    page = regional.get_page("regional.region", code="north-west")
+    assert cache.rendered["heatmap"] == drawn  # its first view draws none
+    assert "Testshire Care Academy" in soup(page).get_text(" ", strip=True)
+
+
+def world_cycle(app: Flask, world: World) -> str:
+    with app.app_context():
+        assessment = db.session.get(Assessment, world.assessment)
+        assert assessment is not None
+        return assessment.cycle
