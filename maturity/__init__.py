@@ -82,6 +82,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Jobs(app.config.get("REDIS_URL"), inline=bool(app.config.get("JOBS_INLINE"))).init_app(app)
     # Templates word the disclosure rules from the one module that sets them.
     app.jinja_env.globals["disclosure"] = disclosure
+    from maturity.web.govuk_table import govuk_table
+
+    # GOV.UK's table component, rendered in Python (the macro was the slowest part of pages).
+    app.jinja_env.globals["govukTable"] = govuk_table
     register_web(app)
     cli.register(app)
     _install_sqlite_transaction_fix(app)

@@ -393,9 +393,10 @@ class Cache:
         any worker, before any restart), else ``draw()``n and kept in both. ``data`` holds
         everything the drawing depends on, as for ``get_or_render``."""
         key = self.key(kind, data)
+        stored_key = key.removeprefix(self.KEY_PREFIX)  # the sha256 alone
         found = self.lookup(key)
         if found is None and self._chart_store_usable():
-            found = _stored_chart(key=key)
+            found = _stored_chart(key=stored_key)
             if found is not None:
                 self.store(key, found)
         if found is not None:
@@ -408,7 +409,7 @@ class Cache:
             self.rendered[kind] += 1
         self.store(key, svg)
         if self._chart_store_usable():
-            _store_chart(key, chart_digest(svg), svg)
+            _store_chart(stored_key, chart_digest(svg), svg)
         return svg
 
     def keep_chart(self, svg: str) -> str:

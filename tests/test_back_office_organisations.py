@@ -21,7 +21,7 @@ from maturity.services.reference import region_by_code
 from maturity.services.regional.completion import completion
 from maturity.services.regional.filters import Filters
 from maturity.services.regional.rows import score_rows
-from maturity.services.results import latest_summaries
+from maturity.services.results import latest_others
 from tests.helpers import World, error_messages, field_errors, sign_in, soup, submit, url
 
 PROFILE = {
@@ -133,7 +133,7 @@ def _counted(app: Flask, world: World) -> dict[str, bool]:
         return {
             "regional figures": any(r.organisation_id == org.id for r in score_rows(filters)),
             "peers and benchmarks": any(
-                o.id == org.id for o, _result in latest_summaries("academy-maturity")
+                other.organisation_id == org.id for other in latest_others("academy-maturity")
             ),
             "completion": any(
                 row.organisation.name == org.name for row in completion(region, filters)

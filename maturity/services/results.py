@@ -211,22 +211,40 @@ def _summaries(*conditions: Any) -> dict[int, tuple[int, int, ResultSummary]]:
     return found
 
 
-def latest_summaries(questionnaire_id: str) -> list[tuple[Organisation, ResultSummary]]:
-    """Every organisation's latest submitted scores for a questionnaire (any version):
-    what benchmarks and peers compare with.
+@dataclass(frozen=True)
+class Other:
+    """Another academy as benchmarks and peers see it: its latest submitted scores and its
+    context, as plain data (no database row), so a process may keep the list of them
+    until the national figures change (``maturity.web.results``)."""
+
+    organisation_id: int
+    region_id: int
+    profile: PeerProfile  # ``profile.result`` is its latest ``ResultSummary``
+
+    @property
+    def summary(self) -> ResultSummary:
+        assert isinstance(self.profile.result, ResultSummary)
+        return self.profile.result
+
+
+def latest_others(questionnaire_id: str) -> tuple[Other, ...]:
+    """Every current organisation's latest submitted scores for a questionnaire (any
+    version): what benchmarks and peers compare with.
 
     Built from the ``domain_score`` rows (kept for every submitted assessment) and the
     snapshots' overall columns, never from the snapshots' JSON: three queries whatever
-    the number of organisations or cycles, and nothing parsed.
+    the number of organisations or cycles, and nothing parsed. The latest submission of
+    each organisation is its highest snapshot id among its submitted assessments (a
+    reopened assessment's snapshots count again only once it is resubmitted).
     """
     latest = (
-        select(func.max(DomainScore.snapshot_id))
-        .join(Assessment, Assessment.id == DomainScore.assessment_id)
+        select(func.max(AssessmentSnapshot.id))
+        .join(Assessment, Assessment.id == AssessmentSnapshot.assessment_id)
         .where(
-            DomainScore.questionnaire_id == questionnaire_id,
+            Assessment.questionnaire_id == questionnaire_id,
             Assessment.status == AssessmentStatus.SUBMITTED,
         )
-        .group_by(DomainScore.organisation_id)
+        .group_by(Assessment.organisation_id)
     )
     summaries = {
         organisation_id: summary
@@ -240,7 +258,14 @@ def latest_summaries(questionnaire_id: str) -> list[tuple[Organisation, ResultSu
         .options(selectinload(Organisation.region))
         .order_by(Organisation.id)
     ).all()
-    return [(organisation, summaries[organisation.id]) for organisation in organisations]
+    return tuple(
+        Other(
+            organisation.id,
+            organisation.region_id,
+            profile_of(organisation, summaries[organisation.id]),
+        )
+        for organisation in organisations
+    )
 
 
 @functools.cache
@@ -355,11 +380,12 @@ def results_view(assessment: Assessment, *, with_others: bool = True) -> Results
     return view
 
 
-def others_view(assessment: Assessment) -> ResultsView:
+def others_view(assessment: Assessment, others: Sequence[Other] | None = None) -> ResultsView:
     """The result with only the benchmarks and peers drawn from other academies (what a
-    results page shows about others, cached apart from the academy's own part)."""
+    results page shows about others, cached apart from the academy's own part);
+    ``others`` as ``latest_others`` gives them, read now if not given."""
     view = _bare_view(assessment)
-    compare_with_others(view)
+    compare_with_others(view, others)
     return view
 
 
@@ -381,29 +407,28 @@ def _bare_view(assessment: Assessment) -> ResultsView:
     )
 
 
-def compare_with_others(view: ResultsView) -> None:
+def compare_with_others(view: ResultsView, others: Sequence[Other] | None = None) -> None:
     """Add the national and regional benchmarks and the peers: every academy's latest
-    submitted scores (``latest_summaries``: three queries whatever their number, no
-    snapshot parsed)."""
+    submitted scores (``latest_others``: three queries whatever their number, no
+    snapshot parsed), unless the caller has them."""
     organisation = view.assessment.organisation
-    others = latest_summaries(view.assessment.questionnaire_id)
+    if others is None:
+        others = latest_others(view.assessment.questionnaire_id)
     _benchmarks(view, organisation, others)
-    candidates = [profile_of(org, other) for org, other in others if org.id != organisation.id]
+    candidates = [other.profile for other in others if other.organisation_id != organisation.id]
     if view.result.overall.score is not None:
         view.peers = find_peers(
             profile_of(organisation, view.result), view.result, candidates, limit=5
         )
 
 
-def _benchmarks(
-    view: ResultsView,
-    organisation: Organisation,
-    others: Sequence[tuple[Organisation, ResultSummary]],
-) -> None:
+def _benchmarks(view: ResultsView, organisation: Organisation, others: Sequence[Other]) -> None:
     # The academy itself is left out of its own groups (``disclosure.without_viewer``).
-    others = disclosure.without_viewer(others, lambda pair: pair[0].id == organisation.id)
-    national = [other for _org, other in others]
-    regional = [other for org, other in others if org.region_id == organisation.region_id]
+    others = disclosure.without_viewer(
+        others, lambda other: other.organisation_id == organisation.id
+    )
+    national = [other.summary for other in others]
+    regional = [other.summary for other in others if other.region_id == organisation.region_id]
     view.national = Cohort(
         "England", disclosure.domain_spreads(national), disclosure.overall_spread(national)
     )

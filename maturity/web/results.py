@@ -27,8 +27,10 @@ from maturity.models import Assessment, AssessmentStatus
 from maturity.services import assessments as assessment_service
 from maturity.services import partners as partners_service
 from maturity.services.results import (
+    Other,
     ResultsView,
     answer_tables,
+    latest_others,
     others_view,
     results_view,
     scoping_report,
@@ -141,10 +143,18 @@ def _body(assessment: Assessment, snapshot_id: int | None, printable: bool) -> M
     others = cached_json(
         "results-others",
         {"assessment": assessment.id, "snapshot": snapshot_id},
-        lambda: _others(others_view(assessment)),
+        lambda: _others(others_view(assessment, _latest_others(assessment.questionnaire_id))),
         by=NATIONAL,
     )
     return fill_slots(own, others)
+
+
+def _latest_others(questionnaire_id: str) -> tuple[Other, ...]:
+    """Every academy's latest scores and context, read once per process and version of
+    the national figures (every results page compares with the same list)."""
+    return cache().per_version(
+        f"latest-others:{questionnaire_id}", lambda: latest_others(questionnaire_id), by=NATIONAL
+    )
 
 
 def _render(assessment_id: int, *, printable: bool = False) -> str:
