@@ -45,6 +45,9 @@ run: setup
 	MATURITY_ENV=development $(BIN)/flask db upgrade
 	MATURITY_ENV=development $(BIN)/flask maturity load-reference-data
 	MATURITY_ENV=development $(BIN)/flask maturity seed-demo
+	@# The demo's charts, drawn into the chart store as their submissions would have drawn
+	@# them, in the background while the app starts (instance/draw-charts.log).
+	mkdir -p instance && (MATURITY_ENV=development $(BIN)/flask maturity draw-charts > instance/draw-charts.log 2>&1 &)
 	@echo ""
 	@echo "Academy Maturity is starting at http://127.0.0.1:$${PORT:-5000}/sign-in"
 	@echo "Sign in as lead@riverside.example.org (an academy lead) with the password above."

@@ -208,9 +208,11 @@ def sign_in(
     return cookies, opener
 
 
-def build_database(env: Mapping[str, str], *seed_args: str) -> str:
+def build_database(env: Mapping[str, str], *seed_args: str, draw: tuple[str, ...] = ()) -> str:
     """Migrate the empty database ``env`` names, load the reference data and the demo
-    data; what ``seed-demo`` printed."""
+    data, then draw the charts as the data's submissions would have (``draw-charts`` with
+    ``draw``'s options); what ``seed-demo`` and ``draw-charts`` printed."""
     flask(env, "db", "upgrade")
     flask(env, "maturity", "load-reference-data")
-    return flask(env, "maturity", "seed-demo", *seed_args)
+    seeded = flask(env, "maturity", "seed-demo", *seed_args)
+    return seeded + flask(env, "maturity", "draw-charts", *draw)

@@ -104,6 +104,26 @@ def seed_demo(scale: str, organisations: int, cycles: int) -> None:
         click.echo(f"  {email:40} {role}")
 
 
+@bp.cli.command("draw-charts")
+@click.option(
+    "--latest-only",
+    is_flag=True,
+    help="Only each organisation's latest submitted assessment (and every dashboard).",
+)
+def draw_charts(latest_only: bool) -> None:
+    """Draw every chart ahead of its first view, into the chart store: submitted
+    assessments' results, regions' dashboards, impact trends and reports. Charts already
+    stored are not drawn again. Run it after loading data another way than the service's
+    pages (submissions draw their own) or after a change to the drawing code."""
+    from maturity.web.drawing import draw_charts as draw
+
+    drawn = draw(latest_only=latest_only, progress=click.echo)
+    click.echo(
+        f"Charts ready: {drawn.assessments} assessments, {drawn.regions} regional "
+        f"dashboards, {drawn.organisations} organisations' impact charts."
+    )
+
+
 @bp.cli.command("send-reminders")
 @click.option(
     "--today",

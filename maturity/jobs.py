@@ -18,7 +18,8 @@ The jobs:
   until it is there (``job_state`` says how far it has got).
 * ``draw_results_charts``: a submitted assessment's radar and trend charts, drawn when it
   is submitted (``after_commit``), so its first results page draws none;
-  ``draw_region_charts`` the same for its region's dashboard as the lead lands on it.
+  ``draw_region_charts`` the same for its region's dashboard as the lead lands on it,
+  ``draw_impact_charts`` for an organisation's impact trends and reports after a return.
   Both go into the chart store (``maturity.cache``), where every worker finds them.
 * ``send_email``: an email whose sending must not show in a response's timing (reset and
   unlock links). Inline, it goes through ``services.mail``'s background threads.
@@ -250,6 +251,19 @@ def draw_region_charts(region_id: int) -> None:
     region = db.session.get(Region, region_id)
     if region is not None:
         draw_landing_charts(region)
+    db.session.commit()  # the charts drawn, into the chart store
+
+
+def draw_impact_charts(organisation_id: int) -> None:
+    """An organisation's impact trend and report charts, drawn into the chart store after
+    it submitted a return."""
+    from maturity.extensions import db
+    from maturity.models import Organisation
+    from maturity.web.impact.reports import draw_impact_charts as draw
+
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is not None:
+        draw(organisation)
     db.session.commit()  # the charts drawn, into the chart store
 
 

@@ -187,3 +187,29 @@ def world_cycle(app: Flask, world: World) -> str:
         assessment = db.session.get(Assessment, world.assessment)
         assert assessment is not None
         return assessment.cycle
+
+
+def test_draw_charts_draws_what_pages_show_once(
+    app: Flask,
+    client: FlaskClient,
+    world: World,
+    cache: Cache,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``flask maturity draw-charts`` (data loaded without the service's pages, a new
+    drawing code): afterwards the results page draws nothing, and running it again
+    draws nothing either."""
+    _submit(app, world.assessment, 3)
+    cache.rendered.clear()  # what the submission itself drew is not counted
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["maturity", "draw-charts"])
+    assert result.exit_code == 0, result.output
+    assert "Charts ready: 1 assessments, 9 regional dashboards" in result.output
+    assert _drawn(cache) >= 1 and _stored(app) >= _drawn(cache)
+
+    again = _emptied(app, monkeypatch)
+    assert runner.invoke(args=["maturity", "draw-charts"]).exit_code == 0
+    assert _drawn(again) == 0
+    sign_in(client, world.lead)
+    client.get_page("results.results", slug=world.org, assessment_id=world.assessment)
+    assert _drawn(again) == 0

@@ -51,6 +51,19 @@ def _trend_chart(item: MetricTrend) -> str:
     return data_uri(svg)
 
 
+def draw_impact_charts(organisation: Any) -> None:
+    """Draw (or find in the chart store) every impact chart of an organisation: its
+    trends and the charts of its latest reports, so their first view draws none."""
+    for item in service.trends_for(organisation):
+        if item.has_data:
+            _trend_chart(item)
+    if service.submitted_returns(organisation):
+        report = service.impact_report(organisation)
+        for item in report.trends:
+            if item.metric.id in REPORT_CHARTS and item.has_data:
+                _trend_chart(item)
+
+
 @bp.route("/trends")
 @requires(Policy.ORG_MEMBER)
 def trends(slug: str) -> ResponseReturnValue:

@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from maturity.framework.impact import rate
 from maturity.framework.metrics import Number
 from maturity.framework.periods import Period
+from maturity.jobs import draw_impact_charts, jobs
 from maturity.models import ImpactReturn, ImpactReturnStatus
 from maturity.services import impact as service
 from maturity.services.impact import ImpactError
@@ -180,5 +181,7 @@ def submit_return(slug: str, return_id: int) -> ResponseReturnValue:
         service.submit_return(impact_return, user())
     except ImpactError as error:
         return _render_review(impact_return, error.message)
+    # Its trend and report charts are drawn now, by the job queue, not on their first view.
+    jobs().after_commit(draw_impact_charts, g.organisation.id)
     flash(f"The {impact_return.period} return has been submitted", "success")
     return redirect(url_for("impact.review_return", slug=slug, return_id=return_id))
