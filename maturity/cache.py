@@ -285,13 +285,27 @@ class Cache:
         )
         return cls.KEY_PREFIX + hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
-    def get_or_render(self, kind: str, data: Mapping[str, Any], render: Callable[[], str]) -> str:
+    def get_or_render(
+        self,
+        kind: str,
+        data: Mapping[str, Any],
+        render: Callable[[], str],
+        *,
+        durable: bool = False,
+    ) -> str:
         """The cached text for ``kind`` and ``data``, or ``render()``'s, stored for next time.
 
         ``data`` must hold everything the rendering depends on (it is hashed into the key).
+        ``durable`` (charts): also looked up in, and kept in, the chart store.
         """
         key = self.key(kind, data)
+        durable = durable and self._chart_store_usable()
+        stored_key = key.removeprefix(self.KEY_PREFIX)  # the sha256 alone
         cached = self.lookup(key)
+        if cached is None and durable:
+            cached = _stored_chart(key=stored_key)
+            if cached is not None:
+                self.store(key, cached)
         if cached is not None:
             with self._lock:
                 self.hits += 1
@@ -301,6 +315,8 @@ class Cache:
             self.renders += 1
             self.rendered[kind] += 1
         self.store(key, value)
+        if durable:
+            _store_chart(stored_key, chart_digest(value), value)
         return value
 
     def store(self, key: str, value: str, *, ttl_seconds: int | None = None) -> None:
@@ -392,25 +408,7 @@ class Cache:
         """A chart's SVG: from the cache, else from the chart store (a chart drawn before by
         any worker, before any restart), else ``draw()``n and kept in both. ``data`` holds
         everything the drawing depends on, as for ``get_or_render``."""
-        key = self.key(kind, data)
-        stored_key = key.removeprefix(self.KEY_PREFIX)  # the sha256 alone
-        found = self.lookup(key)
-        if found is None and self._chart_store_usable():
-            found = _stored_chart(key=stored_key)
-            if found is not None:
-                self.store(key, found)
-        if found is not None:
-            with self._lock:
-                self.hits += 1
-            return found
-        svg = draw()
-        with self._lock:
-            self.renders += 1
-            self.rendered[kind] += 1
-        self.store(key, svg)
-        if self._chart_store_usable():
-            _store_chart(stored_key, chart_digest(svg), svg)
-        return svg
+        return self.get_or_render(kind, data, draw, durable=True)
 
     def keep_chart(self, svg: str) -> str:
         """Keep an SVG under its content hash, returned. Kept twice as long as the cached

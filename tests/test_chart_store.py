@@ -63,6 +63,21 @@ def _submit(app: Flask, slug_or_id: int, level: int) -> None:
         db.session.commit()
 
 
+def _academies(app: Flask, *names: str, cycle: str = "2025/26") -> list[int]:
+    """Academies in the North West sharing named results, each with an assessment in
+    ``cycle``: the assessments' ids."""
+    with app.app_context():
+        made = [
+            make_assessment(
+                make_organisation(f"{name} Academy", "north-west", shares_named_results=True),
+                cycle,
+            )
+            for name in names
+        ]
+        db.session.commit()
+        return [assessment.id for assessment in made]
+
+
 def test_a_results_pages_charts_are_not_drawn_again_after_the_cache_is_emptied(
     app: Flask,
     client: FlaskClient,
@@ -100,12 +115,8 @@ def test_a_regional_dashboards_charts_are_drawn_once_across_restarts(
     cache: Cache,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with app.app_context():
-        for name in ("North A Academy", "North B Academy", "North C Academy"):
-            organisation = make_organisation(name, "north-west", shares_named_results=True)
-            assessment = make_assessment(organisation, "2025/26")
-            db.session.commit()
-            _submit(app, assessment.id, 3)
+    for assessment_id in _academies(app, "North A", "North B", "North C"):
+        _submit(app, assessment_id, 3)
     sign_in(client, world.admin)
     first = client.get_page("regional.region", code="north-west", cycle="2025/26")
     assert cache.rendered["heatmap"] == 1 and cache.rendered["line"] == 1
@@ -126,13 +137,7 @@ def test_a_chart_whose_data_changed_is_drawn_anew(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The store is keyed by what a chart shows: other figures, another chart."""
-    with app.app_context():
-        organisations = [
-            make_organisation(name, "north-west", shares_named_results=True)
-            for name in ("North A Academy", "North B Academy", "North C Academy", "North D")
-        ]
-        assessments = [make_assessment(found, "2025/26").id for found in organisations]
-        db.session.commit()
+    assessments = _academies(app, "North A", "North B", "North C", "North D")
     for assessment_id in assessments[:3]:
         _submit(app, assessment_id, 2)
     sign_in(client, world.admin)
@@ -153,12 +158,9 @@ def test_a_submission_draws_its_regions_dashboard_charts(
     job after the submission), so the lead's first view draws none."""
     from tests.helpers import submit
 
+    for assessment_id in _academies(app, "North A", "North B", "North C", cycle=_cycle(app, world)):
+        _submit(app, assessment_id, 2)
     with app.app_context():
-        for name in ("North A Academy", "North B Academy", "North C Academy"):
-            organisation = make_organisation(name, "north-west", shares_named_results=True)
-            assessment = make_assessment(organisation, world_cycle(app, world))
-            db.session.commit()
-            _submit(app, assessment.id, 2)
         lead = db.session.scalar(select(User).where(User.email == world.lead))
         assessment = db.session.get(Assessment, world.assessment)
         assert lead is not None and assessment is not None
@@ -182,7 +184,7 @@ def test_a_submission_draws_its_regions_dashboard_charts(
     assert "Testshire Care Academy" in soup(page).get_text(" ", strip=True)
 
 
-def world_cycle(app: Flask, world: World) -> str:
+def _cycle(app: Flask, world: World) -> str:
     with app.app_context():
         assessment = db.session.get(Assessment, world.assessment)
         assert assessment is not None
