@@ -217,6 +217,7 @@ def test_a_saved_answer_re_renders_its_region_completion_only(
 ) -> None:
     sign_in(client, world.admin)
     _every_page(client, regions)
+    assert _late_answered(client) < 100  # the API's completion table, now cached
     parts = cache.rendered.copy()
     with app.app_context():
         assessment = db.session.get(Assessment, regions.late.assessment)
@@ -228,12 +229,22 @@ def test_a_saved_answer_re_renders_its_region_completion_only(
     text = _dashboard(client, "north-west").get_text(" ", strip=True)
     assert "North Late Academy Academy In progress 100% answered" in text
     assert cache.rendered["region-completion"] == parts["region-completion"] + 1
+    # The API's completion table, cached the same way, shows the saved answer at once.
+    assert _late_answered(client) == 100
     assert cache.rendered["region-page-parts"] == parts["region-page-parts"]
     renders = cache.renders
     _dashboard(client, "london")
     client.get_page("regional.compare", cycle=CYCLE)
     _results(client, regions.north[0])
     assert cache.renders == renders
+
+
+def _late_answered(client: FlaskClient) -> int:
+    """North Late Academy's "Answered (%)" in the API's completion table."""
+    api = client.get_page("api.region_figures", code="north-west", cycle=CYCLE).get_json()
+    completion = next(table for table in api["tables"] if table["key"] == "completion")
+    late = next(row for row in completion["rows"] if row["Organisation"] == "North Late Academy")
+    return int(late["Answered (%)"])
 
 
 # --- statements per page, flat in the number of academies ----------------------------------

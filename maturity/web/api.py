@@ -162,10 +162,11 @@ def organisation_assessments(slug: str) -> Any:
 @requires(Policy.REGIONAL_LEAD)
 def region_figures(code: str) -> Any:
     """The region's tables: its figures cached by its version, the England columns of the
-    spreads table by the national version (as on the dashboard), completion fresh."""
+    spreads table by the national version, completion by the region's version and the
+    latest answer saved in its assessments in progress (as on the dashboard)."""
     found = led_region(code)
-    scope = Scope.region(found.id)
-    cache().versions(NATIONAL, scope)  # one query for both
+    scope, answers = Scope.region(found.id), Scope.region_answers(found.id)
+    cache().versions(NATIONAL, scope, answers)  # one query for the three
     filters = filters_from_request(current=True)
     cycles = submitted_cycles()
 
@@ -190,13 +191,20 @@ def region_figures(code: str) -> Any:
         by=scope,
     )
     spreads = _table_json(region_spreads(found, filters, cached["spreads"], cached["guarded"]))
-    completion = regional.completion_table(regional.completion(found, filters), filters)
+    completion = cached_json(
+        "api-region-completion",
+        {"region": found.code, "filters": vars(filters)},
+        lambda: _table_json(
+            regional.completion_table(regional.completion(found, filters), filters)
+        ),
+        by=[scope, answers],
+    )
     return jsonify(
         region={"code": found.code, "name": found.name},
         filters=_filters_json(filters),
         minimum_group=disclosure.MINIMUM_GROUP,
         tables=[
-            _table_json(completion),
+            completion,
             *[spreads if table is None else table for table in cached["tables"]],
         ],
     )
