@@ -20,7 +20,7 @@ The jobs:
   is submitted (``after_commit``), so its first results page draws none;
   ``draw_region_charts`` the same for its region's dashboard as the lead lands on it,
   ``draw_impact_charts`` for an organisation's impact trends and reports after a return.
-  Both go into the chart store (``maturity.cache``), where every worker finds them.
+  All three go into the chart store (``maturity.cache``), where every worker finds them.
 * ``send_email``: an email whose sending must not show in a response's timing (reset and
   unlock links). Inline, it goes through ``services.mail``'s background threads.
 
