@@ -79,9 +79,11 @@ def test_100000_characters_in_any_field_are_refused_quickly(
             data.setlist(field.name, [HUGE])
             with app.app_context():
                 before = fingerprint(route.audit_on_refusal)
-            started = time.perf_counter()
+            # CPU time of this process (the app and SQLite run in it): what the request
+            # costs, not how long the machine's other work kept it waiting.
+            started = time.process_time()
             response = client.post(prepared.url, data=data)
-            timings[field.name] = time.perf_counter() - started
+            timings[field.name] = time.process_time() - started
             where = f"{route.endpoint}: {field.name} ({field.kind}) gave {response.status_code}"
             assert response.status_code < 500, where
             with app.app_context():
