@@ -99,7 +99,9 @@ def test_100000_characters_in_any_field_are_refused_quickly(
                 messages = " ".join(targets.values())
                 assert not any(default in messages for default in WTFORMS_DEFAULTS), messages
     slowest = max(timings, key=timings.__getitem__)
-    assert timings[slowest] < 1.0, f"{route.endpoint}: {slowest} took {timings[slowest]:.2f} s"
+    # Pathological handling (a backtracking pattern, a quadratic loop) takes far longer;
+    # 2 s of CPU leaves this 2-core machine's variation room.
+    assert timings[slowest] < 2.0, f"{route.endpoint}: {slowest} took {timings[slowest]:.2f} s"
     # The same form without the long value is accepted: the refusals were the long value's.
     client = signed_in(app, world, prepared.role)
     response = client.post(prepared.url, data=current_form(client, prepared))
