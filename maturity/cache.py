@@ -538,15 +538,9 @@ def _store_chart(key: str, digest: str, svg: str) -> None:
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     db.session.execute(
         dialect.insert(StoredChart)
-        .values(key=key, digest=digest, svg=svg, created_at=_now(), updated_at=_now())
+        .values(key=key, digest=digest, svg=svg)  # timestamps: the columns' defaults
         .on_conflict_do_nothing(index_elements=["key"])
     )
-
-
-def _now() -> Any:
-    from maturity.models import utcnow
-
-    return utcnow()
 
 
 def cache() -> Cache:

@@ -38,18 +38,14 @@ def draw_charts(
     from maturity.web.impact.reports import draw_impact_charts
 
     drawn = Drawn()
-    statement = select(Assessment.id).where(
+    submitted = (
         Assessment.status == AssessmentStatus.SUBMITTED,
         Assessment.questionnaire_id != "scoping",
     )
+    statement = select(Assessment.id).where(*submitted)
     if latest_only:
         statement = (
-            select(func.max(Assessment.id))
-            .where(
-                Assessment.status == AssessmentStatus.SUBMITTED,
-                Assessment.questionnaire_id != "scoping",
-            )
-            .group_by(Assessment.organisation_id)
+            select(func.max(Assessment.id)).where(*submitted).group_by(Assessment.organisation_id)
         )
     for assessment_id in db.session.scalars(statement.order_by(None)).all():
         draw_results_charts(assessment_id)  # commits
