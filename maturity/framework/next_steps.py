@@ -19,6 +19,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from operator import itemgetter
 
 from maturity.framework.memo import once_per
 from maturity.framework.schema import Domain, Indicator, Questionnaire
@@ -88,6 +89,11 @@ def _check(
             raise ValueError(f"target for '{domain_id}' must be a level 1–{top}, not {target!r}")
 
 
+# A domain and, for each of its indicators: the indicator, its scaled weight, and the
+# (-priority, step) pairs made for it so far.
+_DomainSteps = tuple[Domain, tuple[tuple[Indicator, int, dict[int, tuple[int, "NextStep"]]], ...]]
+
+
 class _Steps:
     """Next steps for one questionnaire, made once per indicator, level and goal and kept.
 
@@ -105,15 +111,36 @@ class _Steps:
             for indicator in domain.indicators
         }
         scale = math.lcm(*(weight.denominator for weight in exact.values()))
-        self.scaled_weight = {key: int(weight * scale) for key, weight in exact.items()}
-        self._made: dict[tuple[str, int, int], NextStep] = {}
+        # Each domain with, for each of its indicators: the indicator, its scaled weight and
+        # the (-priority, step) pairs made for it so far, by level × key_base + goal.
+        self.key_base = self.top + 1
+        self.domains: tuple[_DomainSteps, ...] = tuple(
+            (
+                domain,
+                tuple(
+                    (indicator, int(exact[indicator.id] * scale), {})
+                    for indicator in domain.indicators
+                ),
+            )
+            for domain in questionnaire.domains
+        )
 
-    def step(self, domain: Domain, indicator: Indicator, level: int, goal: int) -> NextStep:
-        key = (indicator.id, level, goal)
-        made = self._made.get(key)
-        if made is None:
-            made = self._made[key] = self._make(domain, indicator, level, goal)
-        return made
+    def ranked(
+        self,
+        domain: Domain,
+        indicator: Indicator,
+        weight: int,
+        made: dict[int, tuple[int, "NextStep"]],
+        level: int,
+        goal: int,
+    ) -> tuple[int, "NextStep"]:
+        """The indicator's step from ``level`` towards ``goal``, after minus its priority."""
+        key = level * self.key_base + goal
+        pair = made.get(key)
+        if pair is None:
+            priority = weight * max(goal - level, 1)
+            pair = made[key] = (-priority, self._make(domain, indicator, level, goal))
+        return pair
 
     def _make(self, domain: Domain, indicator: Indicator, level: int, goal: int) -> NextStep:
         questionnaire = self.questionnaire
@@ -161,18 +188,13 @@ def next_steps(
     targets = dict(targets or {})
     _check(questionnaire, result, targets)
     steps = once_per(questionnaire, _Steps)
-    top = steps.top
-    domain_results = {domain.domain_id: domain for domain in result.domains}
-    levels = {
-        indicator.indicator_id: indicator.level
-        for domain in result.domains
-        for indicator in domain.indicators
-    }
-    ranked: list[tuple[int, int, NextStep]] = []
-    for domain in questionnaire.domains:
-        if domain.id not in domain_results:
-            result.domain(domain.id)  # raises KeyError naming the domain
-        domain_result = domain_results[domain.id]
+    top, key_base = steps.top, steps.key_base
+    domain_results = result.domains
+    ranked: list[tuple[int, NextStep]] = []
+    for number, (domain, indicators) in enumerate(steps.domains):
+        domain_result = domain_results[number] if number < len(domain_results) else None
+        if domain_result is None or domain_result.domain_id != domain.id:
+            domain_result = result.domain(domain.id)  # raises KeyError naming the domain
         target = targets.get(domain.id)
         if target is not None:
             goal = target
@@ -180,15 +202,26 @@ def next_steps(
             goal = min(domain_result.level + 1, top)
         else:
             continue  # nothing answered in this domain, so no answered indicator either
-        for indicator in domain.indicators:
-            if indicator.id not in levels:
-                result.indicator(indicator.id)  # raises KeyError naming the indicator
-            level = levels[indicator.id]
+        indicator_results = domain_result.indicators
+        if len(indicator_results) != len(indicators):
+            indicator_results = tuple(result.indicator(entry[0].id) for entry in indicators)
+        for (indicator, weight, made), indicator_result in zip(
+            indicators, indicator_results, strict=True
+        ):
+            if indicator_result.indicator_id != indicator.id:
+                # raises KeyError naming the indicator
+                indicator_result = result.indicator(indicator.id)
+            level = indicator_result.level
             if level is None or level >= top or (target is not None and level >= target):
                 continue
-            priority = steps.scaled_weight[indicator.id] * max(goal - level, 1)
-            ranked.append((-priority, len(ranked), steps.step(domain, indicator, level, goal)))
-    # The running count is questionnaire order, so equal priorities keep domain/indicator order
-    # (and, being unique, the steps themselves are never compared).
-    ranked.sort()
-    return [step for _, _, step in ranked]
+            pair = made.get(level * key_base + goal)
+            if pair is None:
+                pair = steps.ranked(domain, indicator, weight, made, level, goal)
+            ranked.append(pair)
+    # A stable sort on the priority alone, so equal priorities keep questionnaire order
+    # (domain, then indicator).
+    ranked.sort(key=_PRIORITY)
+    return list(map(_STEP, ranked))
+
+
+_PRIORITY, _STEP = itemgetter(0), itemgetter(1)

@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from fractions import Fraction
 from functools import cache, cached_property, lru_cache
+from itertools import chain
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from maturity.framework.memo import once_per
@@ -407,7 +408,7 @@ class AssessmentResult:
     @property
     def indicators(self) -> tuple[IndicatorResult, ...]:
         """Every indicator result, domain by domain."""
-        return tuple(ind for domain in self.domains for ind in domain.indicators)
+        return tuple(chain.from_iterable(domain.indicators for domain in self.domains))
 
     def level_name(self, value: int) -> str:
         """The name of a level of this result's scale; ``KeyError`` if unknown."""
@@ -481,16 +482,23 @@ def _tenths_needed(threshold: Fraction) -> int:
 _Built = TypeVar("_Built")
 
 
-def _built(cls: type[_Built], **values: Any) -> _Built:
-    """A frozen dataclass instance from every one of its fields, without the generated
-    ``__init__``, which sets each field through ``object.__setattr__`` and was a fifth of
-    the time scoring took: the objects scoring makes tens of per assessment
-    (explanations, domain results, completeness) are made this way. The instance is the
-    one ``cls(**values)`` makes (equal, hashable, the same ``repr``); the tests compare
+def _built(cls: type[_Built], values: dict[str, Any]) -> _Built:
+    """A frozen dataclass instance from a new dict of every one of its fields, which it
+    takes as its own ``__dict__``.
+
+    The objects scoring makes tens of per assessment (explanations, domain results,
+    completeness) are made this way, not through the generated ``__init__`` (which sets
+    each field through ``object.__setattr__`` and was a fifth of the time scoring took)
+    nor from keyword arguments (building a dict of a dozen keywords costs more than
+    copying a prepared one and filling in what differs). The instance is the one
+    ``cls(**values)`` makes (equal, hashable, the same ``repr``); the tests compare
     results with those rebuilt by ``from_dict``, which uses ``__init__``."""
-    made = object.__new__(cls)
-    made.__dict__.update(values)
+    made = _new(cls)
+    _set(made, "__dict__", values)
     return made
+
+
+_new, _set = object.__new__, object.__setattr__
 
 
 def _rounded_tenths(weighted: int, weight: int) -> int:
@@ -498,41 +506,21 @@ def _rounded_tenths(weighted: int, weight: int) -> int:
     return (20 * weighted + weight) // (2 * weight)
 
 
-# An answer as scoring keeps it by position: None (not answered), a bare level (the usual
-# case: shared result objects serve it) or an Answer with more to say (a reason, "not
-# applicable").
-_Given = int | Answer | None
+# An answer as scoring keeps it, by indicator number: the indicator's result, its
+# contribution (None unless answered with a level), scaled weight × level and scaled weight
+# (0 and 0 unless answered), the level (``_NO_LEVEL`` unless answered), 1 if "not
+# applicable" (else 0), and the gate blocker it is for each level above its own. Bare
+# levels (the usual case) and unanswered indicators share entries made once per
+# questionnaire. Scoring a domain transposes its entries (``zip(*entries)``) and sums or
+# filters the columns: loops in C, not in Python.
+_Entry = tuple[IndicatorResult, Contribution | None, int, int, int, int, dict[int, "GateBlocker"]]
+_NO_LEVEL = 1 << 30  # above any level, so the lowest answered level is the column's minimum
 
 
 _Scores = tuple[float | None, int | None, Explanation]
-
-
-class _Answered:
-    """Answered indicators (of a domain, or of everything): their numbers, levels and
-    contributions, and the integer sums of scaled weight × level and of scaled weight."""
-
-    __slots__ = ("contributions", "levels", "positions", "weight", "weighted")
-
-    def __init__(
-        self,
-        positions: list[int],
-        levels: list[int],
-        contributions: list[Contribution],
-        weighted: int,
-        weight: int,
-    ) -> None:
-        self.positions = positions
-        self.levels = levels
-        self.contributions = contributions
-        self.weighted = weighted
-        self.weight = weight
-
-    def extend(self, other: "_Answered") -> None:
-        self.positions += other.positions
-        self.levels += other.levels
-        self.contributions += other.contributions
-        self.weighted += other.weighted
-        self.weight += other.weight
+# See _Plan._outcome: the score, the level, the level answers need so as not to block the
+# next one, and the explanation's fields these decide.
+_Outcome = tuple[float, int, int | None, dict[str, Any]]
 
 
 class _Plan:
@@ -564,6 +552,9 @@ class _Plan:
             if value in scoring.thresholds
         )
         self.threshold_of = {value: float(minimum) for value, minimum in scoring.thresholds.items()}
+        # evaluate's outcomes by score in tenths and lowest answer (tenths × base + lowest).
+        self.outcomes: dict[int, _Outcome] = {}
+        self.outcome_base = max(self.top, self.top_answer) + 1
         self.levels = tuple(
             LevelInfo(level.value, level.name, scoring.thresholds.get(level.value))
             for level in questionnaire.levels
@@ -582,24 +573,21 @@ class _Plan:
         exact = [_exact(indicator.weight) for indicator in self.indicators]
         scale = math.lcm(*(weight.denominator for weight in exact))
         self.weights = tuple(int(weight * scale) for weight in exact)
-        self.unanswered_results = tuple(
-            self.indicator_result(i, "unanswered", None, None) for i in range(len(self.indicators))
-        )
-        self.answered_results = tuple(
-            {value: self.indicator_result(i, "answered", value, None) for value in self.names}
+        # Entries (see _Entry) for every indicator unanswered, and answered with each level.
+        self.unanswered: list[_Entry] = [
+            self.entry(i, "unanswered", None, None) for i in range(len(self.indicators))
+        ]
+        self.answered = tuple(
+            {value: self.entry(i, "answered", value, None) for value in self.names}
             for i in range(len(self.indicators))
         )
-        self.contributions = tuple(
-            {value: self.contribution(i, value) for value in self.names}
-            for i in range(len(self.indicators))
-        )
-        self._blockers: dict[tuple[int, int, int], GateBlocker] = {}
-        self.domains: list[tuple[Domain, range, Explanation]] = []
+        # Each domain, the slice of indicator numbers it holds, its "not yet assessed".
+        self.domains: list[tuple[Domain, slice, Explanation]] = []
         start = 0
         for domain in questionnaire.domains:
             stop = start + len(domain.indicators)
             self.domains.append(
-                (domain, range(start, stop), self._not_assessed(domain.title, stop - start))
+                (domain, slice(start, stop), self._not_assessed(domain.title, stop - start))
             )
             start = stop
         self.nothing_assessed = self._not_assessed(OVERALL_SUBJECT, len(self.indicators))
@@ -621,22 +609,35 @@ class _Plan:
             reason=reason,
         )
 
+    def entry(self, i: int, status: Status, level: int | None, reason: str | None) -> _Entry:
+        """The indicator's entry (see _Entry) for an answer with this status, level and
+        reason."""
+        result = self.indicator_result(i, status, level, reason)
+        if level is None:
+            return (result, None, 0, 0, _NO_LEVEL, int(status == "not_applicable"), {})
+        weight = self.weights[i]
+        contribution = self.contribution(i, level)
+        blockers = {
+            needed: self._blocker(contribution, needed) for needed in self.names if needed > level
+        }
+        return (result, contribution, weight * level, weight, level, 0, blockers)
+
     def contribution(self, i: int, level: int) -> Contribution:
         indicator = self.indicators[i]
         return Contribution(
             indicator.id, indicator.title, level, self.names[level], indicator.weight
         )
 
-    def _blocker(self, i: int, level: int, needed: int) -> GateBlocker:
-        key = (i, level, needed)
-        blocker = self._blockers.get(key)
-        if blocker is None:
-            indicator = self.indicators[i]
-            blocker = GateBlocker(
-                indicator.id, indicator.title, level, self.names[level], needed, self.names[needed]
-            )
-            self._blockers[key] = blocker
-        return blocker
+    def _blocker(self, contribution: Contribution, needed: int) -> GateBlocker:
+        level = contribution.level
+        return GateBlocker(
+            contribution.indicator_id,
+            contribution.title,
+            level,
+            self.names[level],
+            needed,
+            self.names[needed],
+        )
 
     def _not_assessed(self, subject: str, indicator_count: int) -> Explanation:
         return Explanation(
@@ -659,30 +660,36 @@ class _Plan:
 
     def given(
         self, questionnaire: Questionnaire, answers: Mapping[str, Answer | int]
-    ) -> list[_Given]:
-        """The answers by indicator number; ``ValueError`` naming every problem."""
+    ) -> list[_Entry]:
+        """The answers' entries by indicator number; ``ValueError`` naming every problem."""
         problems: list[str] = []
-        given: list[_Given] = [None] * len(self.indicators)
+        given = self.unanswered.copy()
         top = self.top_answer
+        answered = self.answered
         for indicator_id, raw in answers.items():
             i = self.position.get(indicator_id)
             if i is None:
                 problems.append(f"answer for unknown indicator {indicator_id!r}")
                 continue
-            answer: int | Answer
             level: int | None
-            if type(raw) is int:
-                answer = level = raw
+            if type(raw) is Answer and raw.reason is None and type(raw.level) is int:
+                # The usual case: a level and nothing more ("not applicable" needs a reason).
+                level = raw.level
+                bare = True
+            elif type(raw) is int:
+                level = raw
+                bare = True
             elif isinstance(raw, Answer):
                 if raw.not_applicable and not self.allows_not_applicable[i]:
                     problems.append(f"'{indicator_id}' cannot be answered 'not applicable'")
                     continue
                 level = raw.level
                 # A bare level keeps no more than its number.
-                answer = level if raw.reason is None and type(level) is int else raw
+                bare = raw.reason is None and type(level) is int
             elif isinstance(raw, int) and not isinstance(raw, bool):
-                answer = Answer(level=raw)  # an int subclass, kept as given
-                level = raw
+                raw = Answer(level=raw)  # an int subclass, kept as given
+                level = raw.level
+                bare = False
             else:
                 problems.append(
                     f"answer for '{indicator_id}' must be a level number or an Answer, not {raw!r}"
@@ -692,18 +699,50 @@ class _Plan:
                 problems.append(
                     f"answer for '{indicator_id}' is level {level}, outside the scale 1–{top}"
                 )
+            elif bare:
+                given[i] = answered[i][level]  # type: ignore[index]  # bare: level is an int
             else:
-                given[i] = answer
+                assert isinstance(raw, Answer)
+                given[i] = self.entry(i, raw.status, level, raw.reason)
         if problems:
             raise ValueError(f"invalid answers for {questionnaire.label}: " + "; ".join(problems))
         return given
 
     # Scoring.
 
-    def evaluate(self, subject: str, indicator_count: int, answered: _Answered) -> _Scores:
-        """Score, level and explanation of a non-empty set of answered indicators."""
-        tenths = _rounded_tenths(answered.weighted, answered.weight)
-        lowest = min(answered.levels)
+    def evaluate(
+        self,
+        subject: str,
+        entries: Sequence[_Entry],
+        contributions: tuple[Contribution, ...],
+        weighted: int,
+        weight: int,
+        lowest: int,
+    ) -> _Scores:
+        """Score, level and explanation of ``entries``, which hold at least one answered
+        indicator: their answered ones' contributions, their sums of scaled weight × level
+        and of scaled weight, and their lowest level."""
+        tenths = _rounded_tenths(weighted, weight)
+        key = tenths * self.outcome_base + lowest
+        outcome = self.outcomes.get(key)
+        if outcome is None:
+            outcome = self.outcomes[key] = self._outcome(tenths, lowest)
+        rounded, level, needed, decided = outcome
+        blockers: tuple[GateBlocker, ...] = ()
+        if needed is not None and lowest < needed:
+            blockers = tuple(entry[6][needed] for entry in entries if entry[4] < needed)
+        values = decided.copy()
+        values["subject"] = subject
+        values["contributions"] = contributions
+        values["gate_blockers"] = blockers
+        values["indicator_count"] = len(entries)
+        return rounded, level, _built(Explanation, values)
+
+    def _outcome(self, tenths: int, lowest: int) -> _Outcome:
+        """What a score of ``tenths`` tenths and a lowest answer of ``lowest`` decide: the
+        score, the level, the level an answer must reach not to block the next level (None
+        at the top) and the explanation's fields that follow from these. They depend on
+        nothing else, so :meth:`evaluate` keeps them by those two numbers."""
         # The highest level whose threshold the score reaches (and, for ``level``, that no
         # answer is more than the gate below); levels come lowest first, so the last found is
         # the highest.
@@ -714,93 +753,56 @@ class _Plan:
                 if lowest >= value - self.gate:
                     level = value
         next_level = level + 1 if level < self.top else None
-        blockers: tuple[GateBlocker, ...] = ()
-        if next_level is not None and lowest < next_level - self.gate:
-            needed = next_level - self.gate
-            blockers = tuple(
-                self._blocker(i, value, needed)
-                for i, value in zip(answered.positions, answered.levels, strict=True)
-                if value < needed
-            )
         rounded = tenths / 10  # the float nearest the exact tenths, as float(Fraction) gives
-        explanation = _built(
-            Explanation,
-            subject=subject,
-            score=rounded,
-            level=level,
-            level_name=self.names[level],
-            score_level=score_level,
-            score_level_name=self.names[score_level],
-            contributions=tuple(answered.contributions),
-            next_level=next_level,
-            next_level_name=self.names[next_level] if next_level is not None else None,
-            next_threshold=self.threshold_of[next_level] if next_level is not None else None,
-            gate=self.gate,
-            gate_blockers=blockers,
-            indicator_count=indicator_count,
-        )
-        return rounded, level, explanation
+        decided = {
+            "score": rounded,
+            "level": level,
+            "level_name": self.names[level],
+            "score_level": score_level,
+            "score_level_name": self.names[score_level],
+            "next_level": next_level,
+            "next_level_name": self.names[next_level] if next_level is not None else None,
+            "next_threshold": self.threshold_of[next_level] if next_level is not None else None,
+            "gate": self.gate,
+            # Filled in by evaluate (here so that copies need not grow).
+            "subject": "",
+            "contributions": (),
+            "gate_blockers": (),
+            "indicator_count": 0,
+        }
+        needed = next_level - self.gate if next_level is not None else None
+        return rounded, level, needed, decided
 
 
-def _score_domain(
-    plan: _Plan, domain: Domain, positions: range, not_assessed: Explanation, given: list[_Given]
-) -> tuple[DomainResult, _Answered]:
-    weights, unanswered, answered_at, contribution_at = (
-        plan.weights,
-        plan.unanswered_results,
-        plan.answered_results,
-        plan.contributions,
+def _scored(
+    plan: _Plan, subject: str, entries: Sequence[_Entry], not_assessed: Explanation
+) -> tuple[dict[str, Any], tuple[IndicatorResult, ...]]:
+    """The fields a domain's or the overall result has (score, level, level name,
+    completeness, explanation) from the entries of its indicators, and their results."""
+    results, contributions, scaled, weights, levels, not_applicable, _blockers = zip(
+        *entries, strict=True
     )
-    results: list[IndicatorResult] = []
-    numbers: list[int] = []
-    levels: list[int] = []
-    contributions: list[Contribution] = []
-    weighted = weight = not_applicable = 0
-    for i in positions:
-        answer = given[i]
-        if answer is None:
-            results.append(unanswered[i])
-            continue
-        if type(answer) is int:
-            level = answer
-            results.append(answered_at[i][level])
-            contributions.append(contribution_at[i][level])
-        else:
-            assert isinstance(answer, Answer)
-            results.append(plan.indicator_result(i, answer.status, answer.level, answer.reason))
-            if answer.level is None:
-                not_applicable += answer.not_applicable
-                continue
-            level = answer.level
-            contributions.append(plan.contribution(i, level))
-        numbers.append(i)
-        levels.append(level)
-        weighted += weights[i] * level
-        weight += weights[i]
-    answered = _Answered(numbers, levels, contributions, weighted, weight)
-    if numbers:
-        domain_score, level_reached, explanation = plan.evaluate(
-            domain.title, len(results), answered
+    answered = tuple(filter(None, contributions))
+    if answered:
+        score_, level, explanation = plan.evaluate(
+            subject, entries, answered, sum(scaled), sum(weights), min(levels)
         )
     else:
-        domain_score, level_reached, explanation = None, None, not_assessed
-    result = _built(
-        DomainResult,
-        domain_id=domain.id,
-        title=domain.title,
-        score=domain_score,
-        level=level_reached,
-        level_name=plan.names[level_reached] if level_reached is not None else None,
-        completeness=_built(
-            Completeness,
-            answered=len(numbers),
-            not_applicable=not_applicable,
-            unanswered=len(results) - len(numbers) - not_applicable,
-        ),
-        indicators=tuple(results),
-        explanation=explanation,
-    )
-    return result, answered
+        score_, level, explanation = None, None, not_assessed
+    skipped = sum(not_applicable)
+    completeness = {
+        "answered": len(answered),
+        "not_applicable": skipped,
+        "unanswered": len(entries) - len(answered) - skipped,
+    }
+    values = {
+        "score": score_,
+        "level": level,
+        "level_name": plan.names[level] if level is not None else None,
+        "completeness": _built(Completeness, completeness),
+        "explanation": explanation,
+    }
+    return values, results
 
 
 def score(questionnaire: Questionnaire, answers: Mapping[str, Answer | int]) -> AssessmentResult:
@@ -815,37 +817,24 @@ def score(questionnaire: Questionnaire, answers: Mapping[str, Answer | int]) -> 
     plan = once_per(questionnaire, _Plan)
     given = plan.given(questionnaire, answers)
     domains: list[DomainResult] = []
-    every = _Answered([], [], [], 0, 0)
-    for domain, positions, not_assessed in plan.domains:
-        result, answered = _score_domain(plan, domain, positions, not_assessed, given)
-        domains.append(result)
-        every.extend(answered)
-    if every.positions:
-        overall_score, overall_level, overall_explanation = plan.evaluate(
-            OVERALL_SUBJECT, len(given), every
-        )
-    else:
-        overall_score, overall_level, overall_explanation = None, None, plan.nothing_assessed
-    return AssessmentResult(
-        questionnaire_id=questionnaire.id,
-        questionnaire_version=questionnaire.version,
-        questionnaire_title=questionnaire.title,
-        purpose=questionnaire.purpose,
-        levels=plan.levels,
-        gate=questionnaire.scoring.gate,
-        domains=tuple(domains),
-        overall=OverallResult(
-            score=overall_score,
-            level=overall_level,
-            level_name=plan.names[overall_level] if overall_level is not None else None,
-            completeness=Completeness(
-                sum(d.completeness.answered for d in domains),
-                sum(d.completeness.not_applicable for d in domains),
-                sum(d.completeness.unanswered for d in domains),
-            ),
-            explanation=overall_explanation,
-        ),
-    )
+    for domain, numbers, not_assessed in plan.domains:
+        values, results = _scored(plan, domain.title, given[numbers], not_assessed)
+        values["domain_id"] = domain.id
+        values["title"] = domain.title
+        values["indicators"] = results
+        domains.append(_built(DomainResult, values))
+    overall, _results = _scored(plan, OVERALL_SUBJECT, given, plan.nothing_assessed)
+    values = {
+        "questionnaire_id": questionnaire.id,
+        "questionnaire_version": questionnaire.version,
+        "questionnaire_title": questionnaire.title,
+        "purpose": questionnaire.purpose,
+        "levels": plan.levels,
+        "gate": plan.gate,
+        "domains": tuple(domains),
+        "overall": _built(OverallResult, overall),
+    }
+    return _built(AssessmentResult, values)
 
 
 # --- snapshot encoding -------------------------------------------------------------------------
