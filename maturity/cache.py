@@ -266,6 +266,9 @@ class Cache:
         self._warned = False
         # Set by ``init_app``: charts are also kept in the app's database (``stored_chart``).
         self.stores_charts = False
+        # False: charts are read from the chart store but never written to it (a worker's
+        # warm-up rehearsal, ``maturity.warmup``).
+        self.keeps_charts = True
 
     def init_app(self, app: Flask) -> None:
         app.extensions[EXTENSION_KEY] = self
@@ -315,7 +318,7 @@ class Cache:
             self.renders += 1
             self.rendered[kind] += 1
         self.store(key, value)
-        if durable:
+        if durable and self.keeps_charts:
             _store_chart(stored_key, chart_digest(value), value)
         return value
 

@@ -35,7 +35,13 @@ from maturity.models import (
     User,
 )
 from maturity.services.accounts import hash_password
-from maturity.services.assessments import current_result, questionnaire_of
+from maturity.services.assessments import (
+    AnswerValues,
+    current_result,
+    questionnaire_of,
+    set_answer,
+    submit_assessment,
+)
 from maturity.services.questionnaires import questionnaire
 from maturity.services.reference import region_by_code
 from maturity.services.settings import PasswordHashing
@@ -437,3 +443,18 @@ def statements_for(app: Flask, client: FlaskClient, url: str) -> int:
         event.remove(engine, "before_cursor_execute", counter)
     assert response.status_code == 200, url
     return count
+
+
+def answer_all(app: Flask, assessment_id: int, level: int, *, then_submit: bool = True) -> None:
+    """Every question answered at ``level`` by the world's lead, then (unless told not
+    to) the assessment submitted through the service, not the submit page."""
+    with app.app_context():
+        lead = db.session.scalar(select(User).where(User.email == "lead@test.example"))
+        assessment = db.session.get(Assessment, assessment_id)
+        assert lead is not None and assessment is not None
+        for domain in questionnaire("academy-maturity").domains:
+            for indicator in domain.indicators:
+                set_answer(assessment, indicator.id, AnswerValues(level=level), lead)
+        if then_submit:
+            submit_assessment(assessment, lead, declared=True)
+        db.session.commit()

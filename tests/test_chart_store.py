@@ -16,10 +16,8 @@ from sqlalchemy import func, select
 
 from maturity.cache import EXTENSION_KEY, Cache
 from maturity.extensions import db
-from maturity.models import Assessment, StoredChart, User
-from maturity.services.assessments import AnswerValues, set_answer, submit_assessment
-from maturity.services.questionnaires import questionnaire
-from tests.helpers import World, make_assessment, make_organisation, sign_in, soup
+from maturity.models import Assessment, StoredChart
+from tests.helpers import World, answer_all, make_assessment, make_organisation, sign_in, soup
 
 CHARTS = ("radar", "line", "heatmap", "bar")
 
@@ -51,21 +49,6 @@ def _chart_urls(page: str) -> list[str]:
     return re.findall(r'src="(/charts/[0-9a-f]{40}\.svg)"', page)
 
 
-def _answer_all(app: Flask, assessment_id: int, level: int, *, then_submit: bool = True) -> None:
-    """Every question answered at ``level`` by the world's lead, then (unless told not
-    to) the assessment submitted through the service, not the submit page."""
-    with app.app_context():
-        lead = db.session.scalar(select(User).where(User.email == "lead@test.example"))
-        assessment = db.session.get(Assessment, assessment_id)
-        assert lead is not None and assessment is not None
-        for domain in questionnaire("academy-maturity").domains:
-            for indicator in domain.indicators:
-                set_answer(assessment, indicator.id, AnswerValues(level=level), lead)
-        if then_submit:
-            submit_assessment(assessment, lead, declared=True)
-        db.session.commit()
-
-
 def _academies(app: Flask, *names: str, cycle: str = "2025/26") -> list[int]:
     """Academies in the North West sharing named results, each with an assessment in
     ``cycle``: the assessments' ids."""
@@ -88,7 +71,7 @@ def test_a_results_pages_charts_are_not_drawn_again_after_the_cache_is_emptied(
     cache: Cache,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _answer_all(app, world.assessment, 3)
+    answer_all(app, world.assessment, 3)
     sign_in(client, world.lead)
     first = client.get_page("results.results", slug=world.org, assessment_id=world.assessment)
     urls = _chart_urls(first.get_data(as_text=True))
@@ -119,7 +102,7 @@ def test_a_regional_dashboards_charts_are_drawn_once_across_restarts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     for assessment_id in _academies(app, "North A", "North B", "North C"):
-        _answer_all(app, assessment_id, 3)
+        answer_all(app, assessment_id, 3)
     sign_in(client, world.admin)
     first = client.get_page("regional.region", code="north-west", cycle="2025/26")
     assert cache.rendered["heatmap"] == 1 and cache.rendered["line"] == 1
@@ -142,10 +125,10 @@ def test_a_chart_whose_data_changed_is_drawn_anew(
     """The store is keyed by what a chart shows: other figures, another chart."""
     assessments = _academies(app, "North A", "North B", "North C", "North D")
     for assessment_id in assessments[:3]:
-        _answer_all(app, assessment_id, 2)
+        answer_all(app, assessment_id, 2)
     sign_in(client, world.admin)
     before = client.get_page("regional.region", code="north-west", cycle="2025/26")
-    _answer_all(app, assessments[3], 5)
+    answer_all(app, assessments[3], 5)
     emptied = _emptied(app, monkeypatch)
     after = client.get_page("regional.region", code="north-west", cycle="2025/26")
     assert emptied.rendered["heatmap"] == 1  # a new row: drawn
@@ -162,8 +145,8 @@ def test_a_submission_draws_its_regions_dashboard_charts(
     from tests.helpers import submit
 
     for assessment_id in _academies(app, "North A", "North B", "North C", cycle=_cycle(app, world)):
-        _answer_all(app, assessment_id, 2)
-    _answer_all(app, world.assessment, 4, then_submit=False)
+        answer_all(app, assessment_id, 2)
+    answer_all(app, world.assessment, 4, then_submit=False)
     sign_in(client, world.lead)
     response = submit(
         client,
@@ -197,7 +180,7 @@ def test_draw_charts_draws_what_pages_show_once(
     """``flask maturity draw-charts`` (data loaded without the service's pages, a new
     drawing code): afterwards the results page draws nothing, and running it again
     draws nothing either."""
-    _answer_all(app, world.assessment, 3)
+    answer_all(app, world.assessment, 3)
     cache.rendered.clear()  # what the submission itself drew is not counted
     runner = app.test_cli_runner()
     result = runner.invoke(args=["maturity", "draw-charts"])
