@@ -98,6 +98,9 @@ def seed_demo(scale: str, organisations: int, cycles: int) -> None:
             f"National scale: {summary.organisations} fictional academies, "
             f"{summary.assessments} submitted assessments, {summary.answers} answers."
         )
+    from maturity.services.scale import refresh_statistics
+
+    refresh_statistics()  # after a bulk load, as PostgreSQL's manual advises
     click.echo("Demo data ready. Every demo organisation and figure is fictional.")
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for email, role in accounts:

@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from maturity.extensions import db
 from maturity.framework import Answer, score
@@ -200,3 +200,16 @@ def seed_national(
     db.session.execute(insert(DomainScore), score_rows)
     db.session.flush()
     return ScaleSummary(len(organisation_ids), len(assessment_ids), len(answer_rows))
+
+
+def refresh_statistics() -> None:
+    """Update the database's planner statistics (``ANALYZE``), as after any bulk load.
+
+    PostgreSQL chooses each query's plan from statistics that autovacuum refreshes some
+    time after tables change. Until then a freshly loaded table looks empty to the planner,
+    which then joins the national figures' 27,000 domain scores to their organisations
+    by nested loops: 35 ms a query where a hash join takes 3. Seeding ends with this so
+    the data set is measured, and served, as an established database would be. SQLite
+    keeps its own statistics (``sqlite_stat1``) the same way."""
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
