@@ -76,6 +76,8 @@ def _check_minimum(minimum_group: int) -> None:
 
 
 def _checked(value: float) -> float:
+    if type(value) is float and math.isfinite(value):
+        return value  # the usual case, first
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ValueError(f"a benchmark value must be a finite number, not {value!r}")
     return float(value)
@@ -114,7 +116,7 @@ def spread(values: Sequence[float], minimum_group: int = DEFAULT_MINIMUM_GROUP) 
     # Sorted as floats (the order of their exact decimal values too), and only the few
     # values the figures are made of are taken exactly: sorting exact fractions was most
     # of a comparison page's time.
-    ordered = sorted(_checked(value) for value in values)
+    ordered = sorted(map(_checked, values))
     n = len(ordered)
     if n == 0 or n < minimum_group:
         return Spread(

@@ -140,7 +140,10 @@ def _numeric_columns(values: Sequence[int | None]) -> list[list[float]]:
 
 def _standardised(column: Sequence[float]) -> list[float] | None:
     mean = statistics.fmean(column)
-    sd = statistics.pstdev(column, mu=mean)
+    # The population standard deviation in floats (fsum keeps the sum exact before its
+    # one rounding): statistics.pstdev works in exact fractions, and was a tenth of a
+    # results page's time with 300 academies to compare.
+    sd = math.sqrt(math.fsum((value - mean) ** 2 for value in column) / len(column))
     if sd == 0:
         return None
     return [(value - mean) / sd for value in column]
