@@ -134,7 +134,8 @@ class _Steps:
         level: int,
         goal: int,
     ) -> tuple[int, "NextStep"]:
-        """The indicator's step from ``level`` towards ``goal``, after minus its priority."""
+        """(-priority, step) for the indicator's step from ``level`` towards ``goal``: the
+        priority negated, so that an ascending sort puts the most useful step first."""
         key = level * self.key_base + goal
         pair = made.get(key)
         if pair is None:
