@@ -135,12 +135,14 @@ class _Steps:
         goal: int,
     ) -> tuple[int, "NextStep"]:
         """(-priority, step) for the indicator's step from ``level`` towards ``goal``: the
-        priority negated, so that an ascending sort puts the most useful step first."""
-        key = level * self.key_base + goal
-        pair = made.get(key)
-        if pair is None:
-            priority = weight * max(goal - level, 1)
-            pair = made[key] = (-priority, self._make(domain, indicator, level, goal))
+        priority negated, so that an ascending sort puts the most useful step first. Made
+        on the first call and kept in ``made`` under ``level × key_base + goal``, where
+        ``next_steps`` looks before calling."""
+        priority = weight * max(goal - level, 1)
+        pair = made[level * self.key_base + goal] = (
+            -priority,
+            self._make(domain, indicator, level, goal),
+        )
         return pair
 
     def _make(self, domain: Domain, indicator: Indicator, level: int, goal: int) -> NextStep:
