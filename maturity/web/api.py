@@ -175,7 +175,8 @@ def region_figures(code: str) -> Any:
             found, filters, submitted=cycles, england=england_cells(filters)
         )
         return {
-            # The spreads table is put together on every request (below).
+            # The spreads table goes in with the England columns when the answer is
+            # put together (below).
             "tables": [
                 None if key == "spreads" else _table_json(table)
                 for key, table in figures.tables.items()
@@ -184,30 +185,48 @@ def region_figures(code: str) -> Any:
             "guarded": figures.guarded,
         }
 
-    cached = cached_json(
-        "api-region-figures",
-        {"region": found.code, "filters": vars(filters), "cycles": sorted(cycles)},
-        render,
-        by=scope,
-    )
-    spreads = _table_json(region_spreads(found, filters, cached["spreads"], cached["guarded"]))
-    completion = cached_json(
-        "api-region-completion",
-        {"region": found.code, "filters": vars(filters)},
-        lambda: _table_json(
-            regional.completion_table(regional.completion(found, filters), filters)
+    def body() -> str:
+        """The answer's JSON from its parts, each cached by its own version."""
+        cached = cached_json(
+            "api-region-figures",
+            {"region": found.code, "filters": vars(filters), "cycles": sorted(cycles)},
+            render,
+            by=scope,
+        )
+        spreads = _table_json(region_spreads(found, filters, cached["spreads"], cached["guarded"]))
+        completion = cached_json(
+            "api-region-completion",
+            {"region": found.code, "filters": vars(filters)},
+            lambda: _table_json(
+                regional.completion_table(regional.completion(found, filters), filters)
+            ),
+            by=[scope, answers],
+        )
+        answer = jsonify(
+            {
+                "region": {"code": found.code, "name": found.name},
+                "filters": _filters_json(filters),
+                "minimum_group": disclosure.MINIMUM_GROUP,
+                "tables": [
+                    completion,
+                    *[spreads if table is None else table for table in cached["tables"]],
+                ],
+            }
+        )
+        return answer.get_data(as_text=True)
+
+    # A repeated request is one cache entry, sent as it is: the whole answer, by every
+    # version it shows; when one changes, it is put together again from the parts that
+    # did not.
+    text = cache().get_or_render(
+        "api-region-answer",
+        cache().full_key(
+            {"region": found.code, "filters": vars(filters), "cycles": sorted(cycles)},
+            [NATIONAL, scope, answers],
         ),
-        by=[scope, answers],
+        body,
     )
-    return jsonify(
-        region={"code": found.code, "name": found.name},
-        filters=_filters_json(filters),
-        minimum_group=disclosure.MINIMUM_GROUP,
-        tables=[
-            completion,
-            *[spreads if table is None else table for table in cached["tables"]],
-        ],
-    )
+    return Response(text, mimetype="application/json")
 
 
 @bp.route("/national/regions")

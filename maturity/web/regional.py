@@ -184,25 +184,45 @@ def region(code: str) -> Any:
             token=CSRF_PLACEHOLDER,
         )
 
-    part = cached_json(
-        "region-page-parts", {**key, "cycles": sorted(cycles)}, parts, by=figures_scope
-    )
-    spreads = render_template(
-        "regional/_spreads.html",
-        region=found,
-        filters=filters,
-        table=region_spreads(found, filters, part["spreads"], part["guarded"]),
-    )
+    def main() -> str:
+        """The page's content from its parts, each cached by its own version (the
+        completion table keeps its CSRF placeholder: ``cached_fragment`` fills in each
+        viewer's token on the way out)."""
+        part = cached_json(
+            "region-page-parts", {**key, "cycles": sorted(cycles)}, parts, by=figures_scope
+        )
+        spreads = render_template(
+            "regional/_spreads.html",
+            region=found,
+            filters=filters,
+            table=region_spreads(found, filters, part["spreads"], part["guarded"]),
+        )
+        completion_html = cache().get_or_render(
+            "region-completion", cache().full_key(key, [figures_scope, answers_scope]), completion
+        )
+        return render_template(
+            "regional/_region_main.html",
+            region=found,
+            filters=filters,
+            completion_html=Markup(completion_html),
+            filters_html=Markup(part["filters"]),
+            figures_html=fill_slots(part["figures"], {"spreads": spreads}),
+            shown=shown,
+        )
+
+    # A warm view is one cache entry: the whole content, by every version it shows.
+    # When one of them changes, the content is put together again from the parts that
+    # did not change.
     return render_template(
         "regional/region.html",
         region=found,
         filters=filters,
-        completion_html=cached_fragment(
-            "region-completion", key, completion, by=[figures_scope, answers_scope]
+        main_html=cached_fragment(
+            "region-page",
+            {**key, "cycles": sorted(cycles), "shown": vars(shown)},
+            main,
+            by=[NATIONAL, figures_scope, answers_scope],
         ),
-        filters_html=Markup(part["filters"]),
-        figures_html=fill_slots(part["figures"], {"spreads": spreads}),
-        shown=shown,
     )
 
 
