@@ -187,6 +187,7 @@ def test_a_submission_re_renders_its_region_and_the_national_figures_only(
         assert cache.rendered["results-own"] == parts["results-own"]
         assert _england_n(page) == "6"
     assert cache.rendered["results-others"] == parts["results-others"] + 2
+    assert cache.rendered["results-page"] == parts["results-page"] + 2
     assert cache.rendered["api-region-figures"] == parts["api-region-figures"]
 
 
@@ -241,12 +242,12 @@ def test_a_saved_answer_re_renders_its_region_completion_only(
     assert cache.renders == renders
 
 
-def test_a_warm_dashboard_and_api_answer_are_one_cache_entry_each_with_each_viewers_token(
+def test_warm_pages_are_one_cache_entry_each_with_each_viewers_own_token(
     app: Flask, client: FlaskClient, world: World, regions: TwoRegions, cache: Cache
 ) -> None:
-    """Seen again, a dashboard is its whole content from one cache entry, and the API's
-    answer one entry sent as it is; the reminder forms still carry each viewer's own
-    token, and each one works."""
+    """Seen again, a dashboard or a results page is its whole content from one cache
+    entry, and the API's answer one entry sent as it is; the dashboard's reminder forms
+    still carry each viewer's own token, and each one works."""
     sign_in(client, world.admin)
     _every_page(client, regions)
     lead = app.test_client()
@@ -257,6 +258,8 @@ def test_a_warm_dashboard_and_api_answer_are_one_cache_entry_each_with_each_view
     api = client.get_page("api.region_figures", code="london", cycle=CYCLE)
     assert (cache.renders, cache.hits) == (renders, hits + 3)
     assert [table["key"] for table in api.get_json()["tables"]][:2] == ["completion", "heatmap"]
+    assert _england_n(_results(client, regions.london[0])) == "5"
+    assert (cache.renders, cache.hits) == (renders, hits + 4)  # the results page: one too
 
     tokens = set()
     for viewer, page in pages.items():
@@ -354,9 +357,10 @@ def test_statements_per_page_do_not_grow_with_academies(
         rendered = fresh_cache.rendered.copy()
         changed = {name: statements_for(app, client, url) for name, url in pages.items()}
         # Rendered again: what follows the national figures, not the academy's own part
-        # nor the region's figures (the dashboard and the API's answer are put together
-        # again from those, with the new England columns).
+        # nor the region's figures (the results page, the dashboard and the API's answer
+        # are put together again from those, with the new England figures).
         assert dict(fresh_cache.rendered - rendered) == {
+            "results-page": 1,
             "results-others": 1,
             "england-spreads": 1,
             "compare-body": 1,

@@ -227,13 +227,22 @@ def list_organisations(region: Region | None = None) -> Sequence[Organisation]:
     return db.session.scalars(query).all()
 
 
-def membership_of(user: User, organisation: Organisation) -> Membership | None:
-    """The user's membership of the organisation, if any."""
-    return db.session.scalar(
-        select(Membership).where(
-            Membership.user_id == user.id, Membership.organisation_id == organisation.id
+def organisation_and_membership(slug: str, user: User) -> tuple[Organisation, Membership | None]:
+    """The organisation with this slug and the user's membership of it, if any, in one
+    query (every organisation page asks for both); NoResultFound (a 404) if no such
+    organisation."""
+    found = db.session.execute(
+        select(Organisation, Membership)
+        .outerjoin(
+            Membership,
+            (Membership.organisation_id == Organisation.id) & (Membership.user_id == user.id),
         )
-    )
+        .options(joinedload(Organisation.region))
+        .where(Organisation.slug == slug)
+    ).first()
+    if found is None:
+        raise NoResultFound(f"No organisation {slug!r}")
+    return found[0], found[1]
 
 
 def memberships_for(user: User) -> Sequence[Membership]:

@@ -19,7 +19,7 @@ from maturity.extensions import login_manager
 from maturity.models import Region, Role
 from maturity.services.introductions import introduction_by_id, lead_of
 from maturity.services.moderation import is_moderator, moderation_by_id
-from maturity.services.organisations import membership_of, organisation_by_slug
+from maturity.services.organisations import organisation_and_membership
 from maturity.services.partners import respondent_for_key
 from maturity.services.reference import list_regions, region_by_code
 
@@ -85,8 +85,7 @@ def _enforce(policy: Policy, view_args: dict[str, Any]) -> None:
     if policy is Policy.REGIONAL_LEAD and not (user.is_admin or user.regional_leads):
         abort(403)
     if policy in (Policy.ORG_MEMBER, Policy.ORG_LEAD):
-        organisation = organisation_by_slug(view_args["slug"])
-        membership = membership_of(user, organisation)
+        organisation, membership = organisation_and_membership(view_args["slug"], user)
         g.organisation = organisation
         g.membership = membership
         if user.is_admin:

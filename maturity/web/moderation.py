@@ -329,9 +329,3 @@ def section(moderation_id: int, domain_id: str) -> Any:
         form=form,
         open=moderation.status == ModerationStatus.REQUESTED,
     )
-
-
-@bp.app_template_global("moderation_outcome")
-def moderation_outcome(assessment: Assessment) -> service.Outcome | None:
-    """For results pages: how the assessment was moderated, if it was."""
-    return service.outcome(assessment)

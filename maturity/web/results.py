@@ -25,6 +25,7 @@ from maturity.cache import (
 )
 from maturity.models import Assessment, AssessmentStatus
 from maturity.services import assessments as assessment_service
+from maturity.services import moderation as moderation_service
 from maturity.services import partners as partners_service
 from maturity.services.results import (
     Other,
@@ -123,7 +124,7 @@ def _body(assessment: Assessment, snapshot_id: int | None, printable: bool) -> M
     snapshot and the academy's own version (and the directory's, which next steps link
     to), and what compares it with other academies (benchmarks, peers), keyed by its
     snapshot and the national version. A submission elsewhere re-renders only the
-    second."""
+    second; seen again, the two together are one cache entry."""
     if assessment.status != AssessmentStatus.SUBMITTED or snapshot_id is None:
         view = results_view(assessment)
         return Markup(_render_own(view, _others(view), printable))
@@ -134,19 +135,33 @@ def _body(assessment: Assessment, snapshot_id: int | None, printable: bool) -> M
         view = results_view(assessment, with_others=False)
         return _render_own(view, {name: slot(name) for name in OTHERS}, printable)
 
-    own = cached_fragment(
-        "results-own",
+    def whole() -> str:
+        """The content from its two parts (the academy's own keeps its CSRF placeholder:
+        ``cached_fragment`` fills in each viewer's token on the way out)."""
+        own = cache().get_or_render(
+            "results-own",
+            cache().full_key(
+                {"assessment": assessment.id, "snapshot": snapshot_id, "printable": printable},
+                [academy, DIRECTORY],
+            ),
+            render_own,
+        )
+        others = cached_json(
+            "results-others",
+            {"assessment": assessment.id, "snapshot": snapshot_id},
+            lambda: _others(others_view(assessment, _latest_others(assessment.questionnaire_id))),
+            by=NATIONAL,
+        )
+        return fill_slots(own, others)
+
+    # Seen again, the content is one cache entry, by every version it shows; when one
+    # changes, it is put together again from the part that did not.
+    return cached_fragment(
+        "results-page",
         {"assessment": assessment.id, "snapshot": snapshot_id, "printable": printable},
-        render_own,
-        by=[academy, DIRECTORY],
+        whole,
+        by=[academy, DIRECTORY, NATIONAL],
     )
-    others = cached_json(
-        "results-others",
-        {"assessment": assessment.id, "snapshot": snapshot_id},
-        lambda: _others(others_view(assessment, _latest_others(assessment.questionnaire_id))),
-        by=NATIONAL,
-    )
-    return fill_slots(own, others)
 
 
 def _latest_others(questionnaire_id: str) -> tuple[Other, ...]:
@@ -158,17 +173,17 @@ def _latest_others(questionnaire_id: str) -> tuple[Other, ...]:
 
 
 def _render(assessment_id: int, *, printable: bool = False) -> str:
-    assessment, snapshot_id = assessment_service.assessment_and_snapshot_id(
-        g.organisation, assessment_id
+    return _render_for(
+        assessment_service.assessment_for_results(g.organisation, assessment_id),
+        printable=printable,
     )
-    return _render_for(assessment, snapshot_id, printable=printable)
 
 
-def _render_for(assessment: Assessment, snapshot_id: int | None, *, printable: bool) -> str:
+def _render_for(found: assessment_service.ForResults, *, printable: bool) -> str:
     """The page of an assessment's results, or a scoping assessment's report."""
-    if assessment.questionnaire_id == "scoping":
-        return _render_scoping(assessment, printable=printable)
-    return _render_assessment(assessment, snapshot_id, printable=printable)
+    if found.assessment.questionnaire_id == "scoping":
+        return _render_scoping(found.assessment, printable=printable)
+    return _render_assessment(found, printable=printable)
 
 
 def _render_scoping(assessment: Assessment, *, printable: bool = False) -> str:
@@ -182,15 +197,16 @@ def _render_scoping(assessment: Assessment, *, printable: bool = False) -> str:
     )
 
 
-def _render_assessment(
-    assessment: Assessment, snapshot_id: int | None, *, printable: bool = False
-) -> str:
+def _render_assessment(found: assessment_service.ForResults, *, printable: bool = False) -> str:
+    assessment = found.assessment
     return render_template(
         "results/results.html",
         organisation=g.organisation,
         assessment=assessment,
         questionnaire=assessment_service.questionnaire_of(assessment),
-        body=_body(assessment, snapshot_id, printable),
+        # Read on every request (not cached), and only for an assessment once moderated.
+        moderated=moderation_service.outcome(assessment) if found.moderated else None,
+        body=_body(assessment, found.snapshot_id, printable),
         printable=printable,
     )
 
@@ -210,13 +226,12 @@ def printable(slug: str, assessment_id: int) -> ResponseReturnValue:
 @bp.route("/<int:assessment_id>/results.pdf")
 @requires(Policy.ORG_MEMBER)
 def pdf(slug: str, assessment_id: int) -> ResponseReturnValue:
-    assessment, snapshot_id = assessment_service.assessment_and_snapshot_id(
-        g.organisation, assessment_id
-    )
+    found = assessment_service.assessment_for_results(g.organisation, assessment_id)
+    assessment, snapshot_id = found.assessment, found.snapshot_id
     filename = _filename(slug, assessment_id)
 
     def render_html() -> str:
-        return _render_for(assessment, snapshot_id, printable=True)
+        return _render_for(found, printable=True)
 
     if assessment.status != AssessmentStatus.SUBMITTED or snapshot_id is None:
         return pdf_response(render_html(), filename)

@@ -40,7 +40,8 @@ from maturity.services.assessments.errors import (
     AssessmentError,
 )
 from maturity.services.assessments.finding import (
-    assessment_and_snapshot_id,
+    ForResults,
+    assessment_for_results,
     assessment_in,
     assessments_for,
     previous_assessment,
@@ -76,7 +77,8 @@ __all__ = [
     "SaveOutcome",
     "TargetChoice",
     "answers_by_indicator",
-    "assessment_and_snapshot_id",
+    "ForResults",
+    "assessment_for_results",
     "assessment_in",
     "assessments_for",
     "carried_from_version",

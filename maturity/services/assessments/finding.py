@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import NoResultFound
@@ -10,7 +11,14 @@ from sqlalchemy.orm import selectinload
 
 from maturity.extensions import db
 from maturity.framework import Questionnaire
-from maturity.models import Assessment, AssessmentSnapshot, Organisation, OrganisationStatus
+from maturity.models import (
+    Assessment,
+    AssessmentSnapshot,
+    Moderation,
+    ModerationStatus,
+    Organisation,
+    OrganisationStatus,
+)
 from maturity.services.questionnaires import catalogue
 
 
@@ -60,20 +68,34 @@ def assessment_in(
     return found
 
 
-def assessment_and_snapshot_id(
-    organisation: Organisation, assessment_id: int
-) -> tuple[Assessment, int | None]:
-    """The organisation's assessment and the id of its latest snapshot, in one query;
-    NoResultFound if the assessment belongs elsewhere."""
+class ForResults(NamedTuple):
+    """What a results page needs to know of an assessment before anything is rendered."""
+
+    assessment: Assessment
+    snapshot_id: int | None  # its latest snapshot's, if any
+    moderated: bool  # whether a moderation of it was completed
+
+
+def assessment_for_results(organisation: Organisation, assessment_id: int) -> ForResults:
+    """The organisation's assessment, the id of its latest snapshot and whether it was
+    ever moderated, in one query; NoResultFound if the assessment belongs elsewhere."""
+    moderated = (
+        select(Moderation.id)
+        .where(
+            Moderation.assessment_id == Assessment.id,
+            Moderation.status == ModerationStatus.MODERATED,
+        )
+        .exists()
+    )
     row = db.session.execute(
-        select(Assessment, func.max(AssessmentSnapshot.id))
+        select(Assessment, func.max(AssessmentSnapshot.id), moderated)
         .outerjoin(AssessmentSnapshot, AssessmentSnapshot.assessment_id == Assessment.id)
         .where(Assessment.id == assessment_id, Assessment.organisation_id == organisation.id)
         .group_by(Assessment.id)
     ).first()
     if row is None:
         raise NoResultFound(f"No assessment {assessment_id} for {organisation.slug}")
-    return row[0], row[1]
+    return ForResults(row[0], row[1], bool(row[2]))
 
 
 def previous_assessment(
