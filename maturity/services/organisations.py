@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -227,18 +228,28 @@ def list_organisations(region: Region | None = None) -> Sequence[Organisation]:
     return db.session.scalars(query).all()
 
 
+@functools.cache
+def _organisation_and_membership_statement() -> Select[Organisation, Membership]:
+    """Built once: a statement built afresh on every request costs more than running it
+    (SQLAlchemy derives its cache key again each time)."""
+    return (
+        select(Organisation, Membership)
+        .outerjoin(
+            Membership,
+            (Membership.organisation_id == Organisation.id)
+            & (Membership.user_id == bindparam("user_id")),
+        )
+        .options(joinedload(Organisation.region))
+        .where(Organisation.slug == bindparam("slug"))
+    )
+
+
 def organisation_and_membership(slug: str, user: User) -> tuple[Organisation, Membership | None]:
     """The organisation with this slug and the user's membership of it, if any, in one
     query (every organisation page asks for both); NoResultFound (a 404) if no such
     organisation."""
     found = db.session.execute(
-        select(Organisation, Membership)
-        .outerjoin(
-            Membership,
-            (Membership.organisation_id == Organisation.id) & (Membership.user_id == user.id),
-        )
-        .options(joinedload(Organisation.region))
-        .where(Organisation.slug == slug)
+        _organisation_and_membership_statement(), {"user_id": user.id, "slug": slug}
     ).first()
     if found is None:
         raise NoResultFound(f"No organisation {slug!r}")

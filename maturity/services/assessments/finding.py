@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import selectinload
 
@@ -76,9 +77,9 @@ class ForResults(NamedTuple):
     moderated: bool  # whether a moderation of it was completed
 
 
-def assessment_for_results(organisation: Organisation, assessment_id: int) -> ForResults:
-    """The organisation's assessment, the id of its latest snapshot and whether it was
-    ever moderated, in one query; NoResultFound if the assessment belongs elsewhere."""
+@functools.cache
+def _for_results_statement() -> Select[Assessment, int, bool]:
+    """Built once (see ``organisations._organisation_and_membership_statement``)."""
     moderated = (
         select(Moderation.id)
         .where(
@@ -87,11 +88,23 @@ def assessment_for_results(organisation: Organisation, assessment_id: int) -> Fo
         )
         .exists()
     )
-    row = db.session.execute(
+    return (
         select(Assessment, func.max(AssessmentSnapshot.id), moderated)
         .outerjoin(AssessmentSnapshot, AssessmentSnapshot.assessment_id == Assessment.id)
-        .where(Assessment.id == assessment_id, Assessment.organisation_id == organisation.id)
+        .where(
+            Assessment.id == bindparam("assessment_id"),
+            Assessment.organisation_id == bindparam("organisation_id"),
+        )
         .group_by(Assessment.id)
+    )
+
+
+def assessment_for_results(organisation: Organisation, assessment_id: int) -> ForResults:
+    """The organisation's assessment, the id of its latest snapshot and whether it was
+    ever moderated, in one query; NoResultFound if the assessment belongs elsewhere."""
+    row = db.session.execute(
+        _for_results_statement(),
+        {"assessment_id": assessment_id, "organisation_id": organisation.id},
     ).first()
     if row is None:
         raise NoResultFound(f"No assessment {assessment_id} for {organisation.slug}")
