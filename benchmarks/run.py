@@ -132,7 +132,14 @@ def _redis_url() -> str:
     chosen = os.environ.get("BENCHMARK_REDIS_URL") or (
         DEFAULT_REDIS if reachable(6379) else "memory"
     )
-    return "" if chosen == "memory" else chosen
+    if chosen == "memory":
+        return ""
+    # Emptied first: a chart a previous run left there must not stand in for one this
+    # run's fresh database has not stored.
+    import redis
+
+    redis.Redis.from_url(chosen).flushdb()
+    return chosen
 
 
 def _env(database_url: str, redis_url: str) -> dict[str, str]:

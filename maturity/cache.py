@@ -45,7 +45,9 @@ import logging
 import threading
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -236,6 +238,22 @@ def fill_slots(html: str, parts: Mapping[str, str]) -> Markup:
     return Markup(text)
 
 
+_DRAWING_AHEAD: ContextVar[bool] = ContextVar("maturity_drawing_ahead", default=False)
+
+
+@contextmanager
+def drawing_ahead() -> Iterator[None]:
+    """Charts drawn ahead of their first view (the job queue, ``draw-charts``) must end
+    up in the chart store. Within this, a chart is looked for in the store before the
+    cache, so that one the cache still holds but the store does not (a database rebuilt
+    or restored beside a running Redis) is put in the store, not taken as drawn."""
+    token = _DRAWING_AHEAD.set(True)
+    try:
+        yield
+    finally:
+        _DRAWING_AHEAD.reset(token)
+
+
 class Cache:
     """Values by content hash: Redis when configured, else an in-process LRU of
     ``max_items`` (see the module's description)."""
@@ -304,11 +322,16 @@ class Cache:
         key = self.key(kind, data)
         durable = durable and self._chart_store_usable()
         stored_key = key.removeprefix(self.KEY_PREFIX)  # the sha256 alone
-        cached = self.lookup(key)
+        ahead = durable and _DRAWING_AHEAD.get()
+        cached = None if ahead else self.lookup(key)
         if cached is None and durable:
             cached = _stored_chart(key=stored_key)
             if cached is not None:
                 self.store(key, cached)
+            elif ahead:  # in the cache but not the store: into the store, not drawn again
+                cached = self.lookup(key)
+                if cached is not None and self.keeps_charts:
+                    _store_chart(stored_key, chart_digest(cached), cached)
         if cached is not None:
             with self._lock:
                 self.hits += 1

@@ -229,6 +229,7 @@ def render_pdf(html: str, base_url: str, store_key: str) -> None:
 def draw_results_charts(assessment_id: int) -> None:
     """A submitted assessment's radar and trend charts, drawn into the chart store (what
     its results page would otherwise draw on its first view)."""
+    from maturity.cache import drawing_ahead
     from maturity.extensions import db
     from maturity.models import Assessment, AssessmentStatus
     from maturity.services.results import results_view
@@ -237,33 +238,38 @@ def draw_results_charts(assessment_id: int) -> None:
     assessment = db.session.get(Assessment, assessment_id)
     if assessment is None or assessment.status != AssessmentStatus.SUBMITTED:
         return  # reopened (or gone) since: nothing to draw
-    draw_profile_charts(results_view(assessment, with_others=False))
+    with drawing_ahead():
+        draw_profile_charts(results_view(assessment, with_others=False))
     db.session.commit()  # the charts drawn, into the chart store
 
 
 def draw_region_charts(region_id: int) -> None:
     """The charts of a region's dashboard as its lead lands on it, drawn into the chart
     store after a submission in the region changed them."""
+    from maturity.cache import drawing_ahead
     from maturity.extensions import db
     from maturity.models import Region
     from maturity.web.regional import draw_landing_charts
 
     region = db.session.get(Region, region_id)
     if region is not None:
-        draw_landing_charts(region)
+        with drawing_ahead():
+            draw_landing_charts(region)
     db.session.commit()  # the charts drawn, into the chart store
 
 
 def draw_impact_charts(organisation_id: int) -> None:
     """An organisation's impact trend and report charts, drawn into the chart store after
     it submitted a return."""
+    from maturity.cache import drawing_ahead
     from maturity.extensions import db
     from maturity.models import Organisation
     from maturity.web.impact.reports import draw_impact_charts as draw
 
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is not None:
-        draw(organisation)
+        with drawing_ahead():
+            draw(organisation)
     db.session.commit()  # the charts drawn, into the chart store
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from maturity.cache import EXTENSION_KEY, Cache
 from maturity.extensions import db
@@ -194,3 +194,27 @@ def test_draw_charts_draws_what_pages_show_once(
     sign_in(client, world.lead)
     client.get_page("results.results", slug=world.org, assessment_id=world.assessment)
     assert _drawn(again) == 0
+
+
+def test_charts_drawn_ahead_reach_the_store_when_the_cache_already_holds_them(
+    app: Flask, world: World, cache: Cache
+) -> None:
+    """A database rebuilt or restored beside a running cache: drawing ahead (the job
+    queue, ``draw-charts``) puts the charts the cache still holds into the store, without
+    drawing them again, so they survive the cache being emptied."""
+    from maturity.jobs import draw_results_charts
+
+    answer_all(app, world.assessment, 3)
+    with app.app_context():
+        draw_results_charts(world.assessment)
+    stored, drawn = _stored(app), _drawn(cache)
+    assert stored >= 1 and drawn >= 1
+    with app.app_context():
+        db.session.execute(delete(StoredChart))
+        db.session.commit()
+    assert _stored(app) == 0
+
+    with app.app_context():
+        draw_results_charts(world.assessment)
+    assert _stored(app) == stored
+    assert _drawn(cache) == drawn  # taken from the cache, not drawn again

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from maturity.cache import drawing_ahead
 from maturity.extensions import db
 from maturity.models import Assessment, AssessmentStatus, ImpactReturn, Organisation, Region
 
@@ -59,7 +60,8 @@ def draw_charts(
     for organisation in db.session.scalars(
         select(Organisation).where(Organisation.id.in_(with_returns)).order_by(Organisation.id)
     ).all():
-        draw_impact_charts(organisation)
+        with drawing_ahead():
+            draw_impact_charts(organisation)
         db.session.commit()
         drawn.organisations += 1
     return drawn
