@@ -3,6 +3,7 @@ their profile; an archived organisation keeps its history but leaves current fig
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -90,6 +91,23 @@ def test_an_organisation_cannot_take_another_ones_name(
     assert response.status_code == 200
     assert "already exists" in field_errors(response)["name"]
     assert _organisation(app, world.org).name == "Testshire Care Academy"
+
+
+@pytest.mark.parametrize("field", ["funding_mix", "locality"])
+def test_an_optional_choice_of_only_a_space_is_refused_not_an_error(
+    app: Flask, client: FlaskClient, world: World, field: str
+) -> None:
+    """Found by the form fuzzer: " " for an optional choice passed validation (as blank)
+    and then failed as no such choice (500). It is now an error on the field."""
+    sign_in(client, world.admin)
+    response = submit(
+        client,
+        url("admin.edit_organisation", slug=world.org),
+        {"name": "Testshire Care Academy", **PROFILE, field: " "},
+    )
+    assert response.status_code == 200
+    assert field in field_errors(response)
+    assert _organisation(app, world.org).delivery_mode != DeliveryMode.VIRTUAL  # nothing saved
 
 
 def test_a_lead_sets_up_the_profile_but_not_the_name(

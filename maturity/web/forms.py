@@ -154,7 +154,8 @@ def _enum_radios(
         label,
         widget=GovRadioInput(),
         choices=_choices(enum_class),
-        validators=[InputRequired(required)] if required else [Optional()],
+        # Optional without stripping: a blank choice ("") is none, but " " is not offered.
+        validators=[InputRequired(required)] if required else [Optional(strip_whitespace=False)],
         invalid_choice=invalid or required or f"Select the {label.lower()} from the list",
     )
 
