@@ -414,7 +414,7 @@ class Cache:
         """HTML from ``render()``, cached by name, key and the versions of the scopes
         ``by`` (everything the HTML depends on), with the viewer's own CSRF token in place
         of ``CSRF_PLACEHOLDER``."""
-        html = self.get_or_render(name, self.full_key(key, by), render)
+        html = self.text(name, key, render, by=by)
         if CSRF_PLACEHOLDER in html:
             from flask_wtf.csrf import generate_csrf
 
@@ -425,8 +425,15 @@ class Cache:
         self, name: str, key: Mapping[str, Any], render: Callable[[], Any], *, by: Scopes = NATIONAL
     ) -> Any:
         """``render()``'s JSON-able value, cached like a fragment."""
-        text = self.get_or_render(name, self.full_key(key, by), lambda: json.dumps(render()))
-        return json.loads(text)
+        return json.loads(self.text(name, key, lambda: json.dumps(render()), by=by))
+
+    def text(
+        self, name: str, key: Mapping[str, Any], render: Callable[[], str], *, by: Scopes = NATIONAL
+    ) -> str:
+        """``render()``'s text, cached like a fragment but returned as it was stored (a
+        CSRF placeholder left in: for a part of a larger fragment, or an answer sent as
+        it is)."""
+        return self.get_or_render(name, self.full_key(key, by), render)
 
     # --- charts ----------------------------------------------------------------------------
 
@@ -580,6 +587,13 @@ def cached_fragment(
 ) -> Markup:
     """``Cache.fragment`` on the app's cache."""
     return cache().fragment(name, key, render, by=by)
+
+
+def cached_text(
+    name: str, key: Mapping[str, Any], render: Callable[[], str], *, by: Scopes = NATIONAL
+) -> str:
+    """``Cache.text`` on the app's cache."""
+    return cache().text(name, key, render, by=by)
 
 
 def cached_json(

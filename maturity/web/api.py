@@ -13,7 +13,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from maturity.cache import NATIONAL, Scope, cache, cached_json
+from maturity.cache import NATIONAL, Scope, cache, cached_json, cached_text
 from maturity.extensions import csrf, limiter
 from maturity.framework import AssessmentResult, disclosure
 from maturity.models import AssessmentStatus
@@ -185,14 +185,11 @@ def region_figures(code: str) -> Any:
             "guarded": figures.guarded,
         }
 
+    key = {"region": found.code, "filters": vars(filters), "cycles": sorted(cycles)}
+
     def body() -> str:
         """The answer's JSON from its parts, each cached by its own version."""
-        cached = cached_json(
-            "api-region-figures",
-            {"region": found.code, "filters": vars(filters), "cycles": sorted(cycles)},
-            render,
-            by=scope,
-        )
+        cached = cached_json("api-region-figures", key, render, by=scope)
         spreads = _table_json(region_spreads(found, filters, cached["spreads"], cached["guarded"]))
         completion = cached_json(
             "api-region-completion",
@@ -218,14 +215,7 @@ def region_figures(code: str) -> Any:
     # A repeated request is one cache entry, sent as it is: the whole answer, by every
     # version it shows; when one changes, it is put together again from the parts that
     # did not.
-    text = cache().get_or_render(
-        "api-region-answer",
-        cache().full_key(
-            {"region": found.code, "filters": vars(filters), "cycles": sorted(cycles)},
-            [NATIONAL, scope, answers],
-        ),
-        body,
-    )
+    text = cached_text("api-region-answer", key, body, by=[NATIONAL, scope, answers])
     return Response(text, mimetype="application/json")
 
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from maturity.cache import drawing_ahead
 from maturity.extensions import db
 from maturity.models import Assessment, AssessmentStatus, ImpactReturn, Organisation, Region
 
@@ -35,8 +34,7 @@ def draw_charts(
     """Draw (or find) the charts of every submitted annual assessment (with
     ``latest_only``, each organisation's latest), every region's landing dashboard and
     every organisation's impact trends and reports, committing as it goes."""
-    from maturity.jobs import draw_region_charts, draw_results_charts
-    from maturity.web.impact.reports import draw_impact_charts
+    from maturity.jobs import draw_impact_charts, draw_region_charts, draw_results_charts
 
     drawn = Drawn()
     submitted = (
@@ -57,11 +55,9 @@ def draw_charts(
         draw_region_charts(region_id)  # commits
         drawn.regions += 1
     with_returns = select(ImpactReturn.organisation_id).distinct()
-    for organisation in db.session.scalars(
-        select(Organisation).where(Organisation.id.in_(with_returns)).order_by(Organisation.id)
+    for organisation_id in db.session.scalars(
+        select(Organisation.id).where(Organisation.id.in_(with_returns)).order_by(Organisation.id)
     ).all():
-        with drawing_ahead():
-            draw_impact_charts(organisation)
-        db.session.commit()
+        draw_impact_charts(organisation_id)  # commits
         drawn.organisations += 1
     return drawn

@@ -18,6 +18,7 @@ from maturity.cache import (
     cache,
     cached_fragment,
     cached_json,
+    cached_text,
     fill_slots,
     slot,
 )
@@ -197,8 +198,8 @@ def region(code: str) -> Any:
             filters=filters,
             table=region_spreads(found, filters, part["spreads"], part["guarded"]),
         )
-        completion_html = cache().get_or_render(
-            "region-completion", cache().full_key(key, [figures_scope, answers_scope]), completion
+        completion_html = cached_text(
+            "region-completion", key, completion, by=[figures_scope, answers_scope]
         )
         return render_template(
             "regional/_region_main.html",

@@ -20,6 +20,7 @@ from maturity.cache import (
     cache,
     cached_fragment,
     cached_json,
+    cached_text,
     fill_slots,
     slot,
 )
@@ -135,17 +136,12 @@ def _body(assessment: Assessment, snapshot_id: int | None, printable: bool) -> M
         view = results_view(assessment, with_others=False)
         return _render_own(view, {name: slot(name) for name in OTHERS}, printable)
 
+    key = {"assessment": assessment.id, "snapshot": snapshot_id, "printable": printable}
+
     def whole() -> str:
         """The content from its two parts (the academy's own keeps its CSRF placeholder:
         ``cached_fragment`` fills in each viewer's token on the way out)."""
-        own = cache().get_or_render(
-            "results-own",
-            cache().full_key(
-                {"assessment": assessment.id, "snapshot": snapshot_id, "printable": printable},
-                [academy, DIRECTORY],
-            ),
-            render_own,
-        )
+        own = cached_text("results-own", key, render_own, by=[academy, DIRECTORY])
         others = cached_json(
             "results-others",
             {"assessment": assessment.id, "snapshot": snapshot_id},
@@ -156,12 +152,7 @@ def _body(assessment: Assessment, snapshot_id: int | None, printable: bool) -> M
 
     # Seen again, the content is one cache entry, by every version it shows; when one
     # changes, it is put together again from the part that did not.
-    return cached_fragment(
-        "results-page",
-        {"assessment": assessment.id, "snapshot": snapshot_id, "printable": printable},
-        whole,
-        by=[academy, DIRECTORY, NATIONAL],
-    )
+    return cached_fragment("results-page", key, whole, by=[academy, DIRECTORY, NATIONAL])
 
 
 def _latest_others(questionnaire_id: str) -> tuple[Other, ...]:
